@@ -1,0 +1,73 @@
+"""What a grader declares: the cases to run, and the property of the contract each one tests."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import torch
+
+#: Default tolerances per dtype: (rtol, atol). Loose enough that no correct solution fails on an
+#: unlucky seed (float32 sums of a few hundred terms), tight enough to catch a wrong formula.
+TOLERANCES = {
+    torch.float32: (1e-4, 1e-5),
+    torch.float64: (1e-9, 1e-11),
+}
+
+Path = tuple  # a path into the arguments, e.g. (0,) for args[0], (2, 3) for args[2][3]
+
+
+@dataclasses.dataclass
+class Case:
+    """One input the submission is called on, and how to judge what comes back.
+
+    property: the line of the contract this case tests; a value mismatch fails the check of this name.
+    args/kwargs: the call's inputs (CPU tensors; the engine moves them to each device).
+    grad: argument paths that gradients must reach (checked on a second call with requires_grad).
+    grad_outputs: for each tensor of the output (flattened), the upstream gradient or None.
+    label: how to show the call, e.g. "softmax(X, dim=1)"; names: what to call each argument.
+    meta: also run on the meta device (shape, dtype and device only).
+    compare: optional custom comparison (expected, actual, case) -> message or None.
+    tolerance: (rtol, atol) per dtype, overriding TOLERANCES.
+    """
+
+    property: str
+    args: tuple
+    kwargs: dict = dataclasses.field(default_factory=dict)
+    function: str | None = None
+    grad: tuple = ()
+    grad_outputs: list | None = None
+    label: str = ""
+    names: tuple[str, ...] = ()
+    meta: bool = True
+    devices: tuple[str, ...] | None = None
+    compare: Callable[[Any, Any, "Case"], str | None] | None = None
+    tolerance: dict | None = None
+    hint: str = ""
+    kind: str = "call"
+    spec: dict | None = None
+
+    def tolerances(self, dtype: torch.dtype) -> tuple[float, float]:
+        if self.tolerance and dtype in self.tolerance:
+            return self.tolerance[dtype]
+        return TOLERANCES.get(dtype, (1e-4, 1e-5))
+
+    def size(self) -> int:
+        """How big the case is, to report the smallest counterexample first."""
+        total = 0
+
+        def walk(x):
+            nonlocal total
+            if isinstance(x, torch.Tensor):
+                total += x.numel()
+            elif isinstance(x, (tuple, list)):
+                for v in x:
+                    walk(v)
+            elif isinstance(x, dict):
+                for v in x.values():
+                    walk(v)
+        walk(self.args)
+        walk(self.kwargs)
+        if self.spec:
+            walk(self.spec.get("X", []))
+        return total

@@ -1,0 +1,86 @@
+"""Tensor comparison that explains itself: where the worst element is, by how much, and what was expected."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+
+_PRINT = dict(precision=4, threshold=64, edgeitems=3, linewidth=100, sci_mode=None)
+
+
+def show(t) -> str:
+    """A compact, stable rendering of a small tensor (or any value) for messages."""
+    if not isinstance(t, torch.Tensor):
+        return repr(t)
+    if t.device.type == "meta":
+        return f"<meta tensor of shape {tuple(t.shape)}>"
+    old = torch._tensor_str.PRINT_OPTS
+    saved = dict(precision=old.precision, threshold=old.threshold, edgeitems=old.edgeitems,
+                 linewidth=old.linewidth, sci_mode=old.sci_mode)
+    torch.set_printoptions(**_PRINT)
+    try:
+        text = repr(t.detach().cpu())
+    finally:
+        torch.set_printoptions(**saved)
+    text = text.replace("tensor(", "", 1)
+    if text.endswith(")"):
+        text = text[:-1]
+    for suffix in (", dtype=torch.float64", ", dtype=torch.int64"):
+        text = text.replace(suffix, "")
+    return " ".join(text.split()) if t.numel() <= 8 else text
+
+
+def shape_str(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+@dataclasses.dataclass
+class Mismatch:
+    index: tuple
+    expected: float
+    actual: float
+    abs_error: float
+    rel_error: float
+    count: int
+    total: int
+
+    def describe(self) -> str:
+        where = "[" + ", ".join(str(i) for i in self.index) + "]"
+        return (f"{self.count} of {self.total} values differ; the worst is at {where}: expected "
+                f"{self.expected:.6g}, got {self.actual:.6g} (absolute error {self.abs_error:.3g}, "
+                f"relative {self.rel_error:.3g})")
+
+
+def compare_values(expected: torch.Tensor, actual: torch.Tensor, rtol: float, atol: float) -> Mismatch | None:
+    """None when every element satisfies |a - e| <= atol + rtol * |e| (NaN matches only NaN)."""
+    e = expected.detach().to(torch.float64)
+    a = actual.detach().to(torch.float64)
+    both_nan = torch.isnan(e) & torch.isnan(a)
+    same_inf = torch.isinf(e) & (e == a)
+    diff = (a - e).abs()
+    bad = ~((diff <= atol + rtol * e.abs()) | both_nan | same_inf)
+    if not bool(bad.any()):
+        return None
+    # Worst element: NaN/inf first, then the largest excess over the tolerance.
+    excess = torch.where(torch.isfinite(diff), diff - (atol + rtol * e.abs()), torch.full_like(diff, float("inf")))
+    excess = torch.where(bad, excess, torch.full_like(excess, float("-inf")))
+    flat = int(torch.argmax(excess.reshape(-1)))
+    index = tuple(int(i) for i in torch.unravel_index(torch.tensor(flat), e.shape)) if e.dim() else ()
+    ev, av = float(e.reshape(-1)[flat]), float(a.reshape(-1)[flat])
+    abs_err = abs(av - ev) if (ev == ev and av == av) else float("nan")
+    rel = abs_err / abs(ev) if ev not in (0.0,) and ev == ev else float("inf")
+    return Mismatch(index, ev, av, abs_err, rel, int(bad.sum()), e.numel())
+
+
+def excerpt(expected: torch.Tensor, actual: torch.Tensor, index: tuple, radius: int = 2) -> tuple[str, str]:
+    """The expected and actual values in a small window around `index` of the last two dims."""
+    if expected.dim() <= 1:
+        lo = max(0, (index[0] if index else 0) - radius * 2)
+        sl = (slice(lo, lo + 2 * radius * 2 + 1),) if expected.dim() else ()
+        return show(expected[sl]), show(actual[sl])
+    lead = tuple(index[:-2])
+    i, j = index[-2], index[-1]
+    rows = slice(max(0, i - radius), i + radius + 1)
+    cols = slice(max(0, j - radius), j + radius + 1)
+    return show(expected[lead + (rows, cols)]), show(actual[lead + (rows, cols)])

@@ -1,0 +1,517 @@
+"""The grading engine: static check, sandboxed run, and the parent's own comparison against the reference.
+
+Reference answers are computed here, in the trusted parent, and never sent to the child. The
+child's outputs come back as plain tensors built from bytes, and every verdict is made here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import functools
+import importlib.util
+import secrets
+import signal
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+
+import torch
+
+from d2lcoach.course import Exercise
+from d2lcoach.errors import UsageError
+from d2lcoach.grading.case import Case
+from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
+from d2lcoach.grading.static import check_source
+from d2lcoach.results import CheckItem, CheckResult
+from d2lcoach.sandbox import Limits, Outcome, Sandbox
+from d2lcoach.sandbox.runtime import gan as gan_runtime
+from d2lcoach.sandbox.runtime.wire import SentTensor
+
+DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
+_MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
+           "found at least two devices", "expected device", "but got device", "device type")
+GRADER_VERSION = "1"
+
+
+def resolve_devices(choice: str) -> list[str]:
+    """`all` is the CPU, plus CUDA when available, plus `meta` when there is no GPU."""
+    choice = (choice or "all").lower()
+    if choice not in DEVICE_CHOICES:
+        raise UsageError(f"unknown device {choice!r}; choose one of: {', '.join(DEVICE_CHOICES)}")
+    cuda = torch.cuda.is_available()
+    if choice == "all":
+        return ["cpu", "cuda"] if cuda else ["cpu", "meta"]
+    if choice == "cuda" and not cuda:
+        raise UsageError("--device cuda: no CUDA device is available on this machine")
+    return [choice]
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+def _load_module(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@functools.lru_cache(maxsize=None)
+def load_grader(path: Path) -> ModuleType:
+    return _load_module(path, f"_d2lcoach_grader_{path.stem}")
+
+
+@functools.lru_cache(maxsize=None)
+def load_reference(path: Path) -> ModuleType:
+    return _load_module(path, f"_d2lcoach_reference_{path.stem}")
+
+
+def make_cases(exercise: Exercise, seed: int) -> list[Case]:
+    grader = load_grader(exercise.grader_path)
+    gen = torch.Generator().manual_seed(seed)
+    cases = list(grader.make_cases(gen))
+    for case in cases:
+        case.function = case.function or exercise.functions[0]
+    return cases
+
+
+# --------------------------------------------------------------------------- reference answers
+
+def _clone(x):
+    if isinstance(x, torch.Tensor):
+        return x.clone()
+    if isinstance(x, tuple):
+        return tuple(_clone(v) for v in x)
+    if isinstance(x, list):
+        return [_clone(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _clone(v) for k, v in x.items()}
+    return x
+
+
+def _get(args, path):
+    for p in path:
+        args = args[p]
+    return args
+
+
+def _flat_tensors(x, out):
+    if isinstance(x, torch.Tensor):
+        out.append(x)
+    elif isinstance(x, (tuple, list)):
+        for v in x:
+            _flat_tensors(v, out)
+    return out
+
+
+def _detach(x):
+    if isinstance(x, torch.Tensor):
+        return x.detach()
+    if isinstance(x, (tuple, list)):
+        return type(x)(_detach(v) for v in x)
+    return x
+
+
+def expected_for(exercise: Exercise, case: Case) -> dict:
+    """The reference's output (and gradients) for one case, computed on the CPU in this process."""
+    reference = load_reference(exercise.solution_path)
+    fn = getattr(reference, case.function)
+    if case.kind == "gan":
+        dtype = getattr(torch, case.spec["dtype"])
+        return {"output": gan_runtime.run_gan_steps(fn, case.spec, "cpu", dtype), "grads": None}
+    out = _detach(fn(*_clone(case.args), **_clone(case.kwargs)))
+    grads = None
+    if case.grad:
+        args = _clone(case.args)
+        leaves = []
+        for path in case.grad:
+            leaf = _get(args, path)
+            leaf.requires_grad_(True)
+            leaves.append(leaf)
+        result = _flat_tensors(fn(*args, **_clone(case.kwargs)), [])
+        pairs = [(o, g) for o, g in zip(result, case.grad_outputs) if g is not None]
+        grads = list(torch.autograd.grad([o for o, _ in pairs], leaves, [g for _, g in pairs],
+                                         allow_unused=True))
+    return {"output": out, "grads": grads}
+
+
+@functools.lru_cache(maxsize=32)
+def _cases_and_expected(exercise: Exercise, seed: int):
+    cases = make_cases(exercise, seed)
+    return cases, [expected_for(exercise, case) for case in cases]
+
+
+# --------------------------------------------------------------------------- comparison
+
+def describe_call(case: Case) -> str:
+    label = case.label or f"{case.function}(...)"
+    parts = []
+    names = case.names or tuple(f"arg{i}" for i in range(len(case.args)))
+    for name, arg in zip(names, case.args):
+        if isinstance(arg, torch.Tensor):
+            parts.append(f"{name} of shape {shape_str(arg.shape)} {str(arg.dtype).replace('torch.', '')}")
+    return label + (" with " + ", ".join(parts) if parts else "")
+
+
+def show_inputs(case: Case, limit: int = 64) -> str:
+    names = case.names or tuple(f"arg{i}" for i in range(len(case.args)))
+    lines = []
+    for name, arg in zip(names, case.args):
+        if isinstance(arg, torch.Tensor) and 0 < arg.numel() <= limit:
+            lines.append(f"  {name} = {show(arg)}")
+    return "\n".join(lines)
+
+
+def compare_output(expected, actual, case: Case, device: str, where: str = "the result") -> list[tuple[str, str]]:
+    """Default comparison of a result tree: type, shape, dtype, device, then values (not on meta)."""
+    call = describe_call(case)
+    if isinstance(expected, torch.Tensor):
+        if isinstance(actual, dict) and "__subclass__" in actual:
+            return [("result type", f"{call}: {where} is a {actual['__subclass__']}, a subclass of "
+                     "torch.Tensor; return a plain torch.Tensor")]
+        if not isinstance(actual, SentTensor):
+            kind = actual.get("__object__") if isinstance(actual, dict) else type(actual).__name__
+            return [("result type", f"{call}: {where} should be a tensor, got {kind}")]
+        problems = []
+        want = device if device != "cuda" else "cuda"
+        if actual.device.split(":")[0] != want:
+            problems.append(("device", f"{call}: {where} is on {actual.device}, but the inputs were on "
+                             f"{device}; create new tensors with device=X.device (or *_like)"))
+        if tuple(actual.tensor.shape) != tuple(expected.shape):
+            problems.append(("shape", f"{call}: {where} has shape {shape_str(actual.tensor.shape)}, "
+                             f"expected {shape_str(expected.shape)}"))
+            return problems
+        if actual.tensor.dtype != expected.dtype:
+            problems.append(("dtype", f"{call}: {where} has dtype {str(actual.tensor.dtype).replace('torch.', '')}, "
+                             f"expected {str(expected.dtype).replace('torch.', '')} (the input's dtype)"))
+            return problems
+        if device == "meta" or problems:
+            return problems
+        rtol, atol = case.tolerances(expected.dtype)
+        mismatch = compare_values(expected, actual.tensor, rtol, atol)
+        if mismatch is None:
+            return []
+        exp_x, act_x = excerpt(expected, actual.tensor, mismatch.index)
+        message = [f"{call}: {where} is wrong. {mismatch.describe()}."]
+        inputs = show_inputs(case)
+        if inputs:
+            message.append("Input:\n" + inputs)
+        message.append(f"Expected (around the worst element): {exp_x}")
+        message.append(f"Got:                                 {act_x}")
+        if case.hint:
+            message.append("Hint: " + case.hint)
+        return [(case.property, "\n".join(message))]
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(expected):
+            got = (f"a {type(actual).__name__} of {len(actual)}" if isinstance(actual, (tuple, list))
+                   else _kind(actual))
+            return [("result type", f"{call}: {where} should be a tuple of {len(expected)} values, got {got}")]
+        problems = []
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            problems += compare_output(e, a, case, device, f"{where}[{i}]")
+        return problems
+    if isinstance(expected, float):
+        if type(actual) is not float:
+            return [("result type", f"{call}: {where} should be a Python float, got {_kind(actual)}")]
+        if device == "meta":
+            return []
+        rtol, atol = case.tolerances(torch.float64)
+        if not abs(actual - expected) <= atol + rtol * abs(expected) and not (actual != actual and expected != expected):
+            return [(case.property, f"{call}: {where} is {actual:.6g}, expected {expected:.6g}")]
+        return []
+    if expected != actual:
+        return [(case.property, f"{call}: {where} is {actual!r}, expected {expected!r}")]
+    return []
+
+
+def _kind(x) -> str:
+    if isinstance(x, dict):
+        return x.get("__object__") or x.get("__subclass__") or "an object"
+    if isinstance(x, SentTensor):
+        return "a tensor"
+    return f"a {type(x).__name__}"
+
+
+def _path_name(case: Case, path) -> str:
+    names = case.names or ()
+    if path and isinstance(path[0], str):
+        head = path[0]
+    elif path and isinstance(path[0], int) and path[0] < len(names):
+        head = names[path[0]]
+    else:
+        head = f"argument {path[0] if path else '?'}"
+    return head + "".join(f"[{p}]" for p in path[1:])
+
+
+def _is_mixing(message: str) -> bool:
+    low = message.lower()
+    return any(m in low for m in _MIXING)
+
+
+_NEEDS_VALUES = ("cannot be called on meta tensors", "cannot copy out of meta tensor",
+                 "can't convert meta device type tensor", "data-dependent", "meta_nonzero",
+                 "from the 'meta' backend", "cannot be converted to scalar", "unsupported on meta",
+                 "is not implemented for meta", "meta tensors do not support")
+
+
+def _needs_values(message: str) -> bool:
+    low = message.lower()
+    return any(m in low for m in _NEEDS_VALUES)
+
+
+@dataclasses.dataclass
+class RunVerdict:
+    """What one run (a case on a device) showed: failures, the checks it verified, and whether it was
+    inconclusive (code that needs real values on the meta device)."""
+
+    failures: list[tuple[str, str]]
+    verified: set[str]
+    inconclusive: bool = False
+    error: str | None = None
+
+
+def evaluate_run(case: Case, expected: dict, run: dict, forbidden_ops, forbidden_functions) -> RunVerdict:
+    """Judge one run of one case on one device."""
+    device = run.get("device", "cpu")
+    verdict = RunVerdict([], {"forbidden routine"})
+    failures = verdict.failures
+    ops = [op for op in run.get("ops") or [] if isinstance(op, str)]
+    hits = sorted({op for op in ops for pattern in forbidden_ops if fnmatch.fnmatchcase(op, pattern)}
+                  | {op for op in ops if op.startswith("function::")
+                     and op.split("::", 1)[1] in forbidden_functions})
+    if hits:
+        failures.append(("forbidden routine", f"{describe_call(case)} ran {', '.join(hits)}, which this "
+                         "exercise asks you to implement yourself"))
+    error = run.get("error")
+    if error:
+        text = f"{error.get('type')}: {error.get('message')}"
+        verdict.error = f"{describe_call(case)} raised {text}"
+        if device == "meta":
+            if _is_mixing(text):
+                failures.append(("device", f"{describe_call(case)} on the meta device mixes devices: {text}. "
+                                 "Create new tensors on the inputs' device (device=X.device, or *_like)"))
+            elif _needs_values(text):
+                verdict.inconclusive = True  # needs real values: not failed for that
+            return verdict
+        trace = (error.get("trace") or "").rstrip()
+        failures.append((case.property, f"{describe_call(case)} raised {text}" + (f"\n{trace}" if trace else "")))
+        return verdict
+    actual = run.get("output")
+    if case.compare is not None:
+        found = case.compare(expected["output"], actual, case, device) or []
+    else:
+        found = compare_output(expected["output"], actual, case, device)
+    failures += found
+    if not any(name == "result type" for name, _ in found):
+        verdict.verified |= {"result type", "shape", "dtype", "device"}
+        if device != "meta":
+            verdict.verified.add(case.property)
+    verdict.verified.add("no mutation")
+    mutated = run.get("mutated") or []
+    if mutated:
+        names = ", ".join(_path_name(case, p) for p in mutated if isinstance(p, list) and p)
+        failures.append(("no mutation", f"{describe_call(case)} changed {names} in place; "
+                         "compute new tensors instead (no +=, *=, [...] = or *_ methods on the arguments)"))
+    if case.grad and device != "meta":
+        grad_failures = _compare_grads(case, expected, run)
+        failures += grad_failures
+        if not any(name == "gradients" for name, _ in grad_failures) and run.get("grads") is not None:
+            verdict.verified.add("gradients")
+    return verdict
+
+
+def _compare_grads(case: Case, expected: dict, run: dict) -> list[tuple[str, str]]:
+    call = describe_call(case)
+    grad_error = run.get("grad_error")
+    if grad_error:
+        if grad_error.get("type") == "detached":
+            return [("gradients", f"{call}: the result does not require grad, so no gradient can flow back. "
+                     "Look for .detach(), .data, a NumPy round trip, .item() or torch.no_grad() on the path")]
+        if grad_error.get("type") == "shape":
+            return []  # already failed as a shape problem
+        return [("gradients", f"{call}: the call with requires_grad=True failed: "
+                 f"{grad_error.get('type')}: {grad_error.get('message')}")]
+    grads = run.get("grads")
+    if not isinstance(grads, list) or len(grads) != len(case.grad):
+        return [("gradients", f"{call}: no gradients came back")]
+    failures = []
+    for path, want, got in zip(case.grad, expected["grads"], grads):
+        name = _path_name(case, list(path))
+        if want is None:
+            continue
+        if got is None:
+            failures.append(("gradients", f"{call}: no gradient reached {name}: it is cut off the graph "
+                             "(.detach(), .data, NumPy, or a value rebuilt with torch.tensor(...))"))
+            continue
+        if not isinstance(got, SentTensor) or tuple(got.tensor.shape) != tuple(want.shape):
+            failures.append(("gradients", f"{call}: the gradient of {name} came back malformed"))
+            continue
+        rtol, atol = case.tolerances(want.dtype)
+        mismatch = compare_values(want, got.tensor, rtol * 10, atol * 10)
+        if mismatch is not None:
+            failures.append(("gradients", f"{call}: the gradient with respect to {name} is wrong. "
+                             f"{mismatch.describe()}. A value that is right but a gradient that is wrong "
+                             "usually means a step that autograd cannot see through (an in-place write, "
+                             "a .detach(), or a constant where a tensor should be)"))
+    return failures
+
+
+# --------------------------------------------------------------------------- the whole grade
+
+def outcome_error(outcome: Outcome, limits: Limits) -> str | None:
+    """A one-line cause for a submission that produced no usable result."""
+    if outcome.status == "timeout":
+        return (f"timed out: the submission ran longer than its {limits.wall_seconds:g} s limit "
+                "(an endless loop, or a very slow one?)")
+    if outcome.status == "no_result":
+        if outcome.signal:
+            name = signal.Signals(outcome.signal).name if outcome.signal in signal.Signals._value2member_map_ else str(outcome.signal)
+            why = {"SIGXCPU": "it used up its CPU time limit", "SIGKILL": "it was killed (memory or process limit?)",
+                   "SIGSEGV": "it crashed (segmentation fault)", "SIGXFSZ": "it wrote a file larger than allowed"}.get(name, "")
+            return f"the submission's process died from {name}" + (f": {why}" if why else "")
+        return (f"the submission's process exited (status {outcome.exit}) before sending its answer: "
+                "sys.exit() or os._exit() in the submission?")
+    if outcome.status == "too_large":
+        return "the submission sent back more data than the grader accepts"
+    if outcome.status in ("bad_result", "worker_died"):
+        return outcome.detail or "the submission broke the grading sandbox"
+    return None
+
+
+def _load_error_message(result: dict) -> str | None:
+    error = result.get("load_error")
+    if error:
+        text = f"{error.get('type')}: {error.get('message')}"
+        if "MemoryError" in text or "can't allocate memory" in text or "bad_alloc" in text:
+            return f"the submission ran out of memory while loading ({text})"
+        trace = (error.get("trace") or "").strip().splitlines()
+        where = f" ({trace[0].strip()})" if trace else ""
+        return f"loading the submission raised {text}{where}"
+    missing = result.get("missing") or []
+    if missing:
+        return f"the submission does not define {', '.join(missing)}"
+    return None
+
+
+def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: Sandbox,
+                 devices: list[str] | None = None, seed: int | None = None,
+                 limits: Limits | None = None) -> CheckResult:
+    """Grade one submission's source text. Never raises for anything the submission does."""
+    start = time.perf_counter()
+    devices = devices or resolve_devices("all")
+    seed = new_seed() if seed is None else int(seed)
+    result = CheckResult(exercise=exercise.id, file=filename, seed=seed, isolation=sandbox.level)
+    display_name = Path(filename).name
+    findings = check_source(source, display_name, exercise)
+    for finding in findings:
+        if finding.check == "syntax":
+            result.error = f"syntax error: {finding.message}"
+        result.checks.append(CheckItem(finding.check, False, "-", finding.message))
+    if findings:
+        result.zero_score = any(f.check in ("forbidden routine", "imports") for f in findings)
+        result.seconds = time.perf_counter() - start
+        return result
+    result.checks.append(CheckItem("imports", True, "-", "only allowed imports"))
+    cases, expected = _cases_and_expected(exercise, seed)
+    request_cases = []
+    for index, case in enumerate(cases):
+        wanted = [d for d in (case.devices or devices) if d in devices and (d != "meta" or case.meta)]
+        entry = {"id": index, "kind": case.kind, "function": case.function, "devices": wanted}
+        if case.kind == "gan":
+            entry["spec"] = case.spec
+        else:
+            entry.update(args=case.args, kwargs=case.kwargs, grad=[list(p) for p in case.grad],
+                         grad_outputs=case.grad_outputs or [])
+        request_cases.append(entry)
+    request = {"filename": display_name, "source": source, "functions": list(exercise.functions),
+               "allowed_imports": list(exercise.allowed_imports), "cases": request_cases}
+    limits = limits or Limits(wall_seconds=exercise.time_limit, cpu_seconds=int(exercise.time_limit) + 5,
+                              cuda="cuda" in devices)
+    outcome = sandbox.run(request, limits)
+    result.output = outcome.output + (f"\n... ({outcome.output_dropped} more bytes of output cut)"
+                                      if outcome.output_dropped else "")
+    cause = outcome_error(outcome, limits)
+    if cause is None:
+        cause = _load_error_message(outcome.result)
+    if cause is not None:
+        result.error = cause
+        result.seconds = time.perf_counter() - start
+        return result
+    _judge(result, exercise, cases, expected, outcome.result, devices)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected: list[dict],
+           child: dict, devices: list[str]):
+    failures: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    verified: dict[tuple[str, str], int] = {}
+    first_error: dict[str, str] = {}
+    inconclusive: dict[str, int] = {}
+    names_by_device: dict[str, list[str]] = {d: [] for d in devices}
+    ran: dict[tuple[int, str], dict] = {}
+    for run in child.get("runs") or []:
+        if isinstance(run, dict) and isinstance(run.get("case"), int) and run.get("device") in devices:
+            ran[(run["case"], run["device"])] = run
+    for index, case in enumerate(cases):
+        wanted = [d for d in (case.devices or devices) if d in devices and (d != "meta" or case.meta)]
+        for device in wanted:
+            order = names_by_device[device]
+            base = ["shape", "dtype"] + ([case.property] if device != "meta" else [])
+            if case.grad and device != "meta":
+                base.append("gradients")
+            for name in base + ["no mutation", "device"]:
+                if name not in order:
+                    order.append(name)
+            run = ran.get((index, device))
+            if run is None:
+                failures.setdefault((case.property, device), []).append(
+                    (case.size(), f"{describe_call(case)}: no result came back for this case"))
+                continue
+            verdict = evaluate_run(case, expected[index], run, exercise.forbidden.ops,
+                                   exercise.forbidden.functions)
+            if verdict.error and device not in first_error:
+                first_error[device] = verdict.error
+            if verdict.inconclusive:
+                inconclusive[device] = inconclusive.get(device, 0) + 1
+            for name in verdict.verified:
+                verified[(name, device)] = verified.get((name, device), 0) + 1
+            for name, message in verdict.failures:
+                if name not in order:
+                    order.append(name)
+                failures.setdefault((name, device), []).append((case.size(), message))
+    forbidden_hit = False
+    for device in devices:
+        names = names_by_device[device]
+        if not names:
+            continue
+        names.append("forbidden routine")
+        tail = [n for n in ("gradients", "no mutation", "device", "forbidden routine") if n in names]
+        head = [n for n in names if n not in tail]
+        for name in head + tail:
+            found = failures.get((name, device))
+            if found:
+                found.sort(key=lambda item: item[0])
+                message = found[0][1]
+                if len(found) > 1:
+                    message += f"\n({len(found)} failing cases; this is the smallest)"
+                result.checks.append(CheckItem(name, False, device, message))
+                forbidden_hit |= name == "forbidden routine"
+            elif verified.get((name, device)):
+                result.checks.append(CheckItem(name, True, device, ""))
+            elif device == "meta" and inconclusive.get(device):
+                result.checks.append(CheckItem(name, True, device, "not checked on meta: the code needs real "
+                                               "values there, which is not failed"))
+            else:
+                reason = first_error.get(device, "no case could check it")
+                result.checks.append(CheckItem(name, False, device, f"not checked, because {reason}"))
+    result.zero_score = forbidden_hit
+
+
+def grade_file(exercise: Exercise, path: Path, *, sandbox: Sandbox, devices=None, seed=None) -> CheckResult:
+    from d2lcoach.workspace import read_submission
+    source = read_submission(Path(path))
+    return grade_source(exercise, source, str(path), sandbox=sandbox, devices=devices, seed=seed)

@@ -1,0 +1,71 @@
+"""The shape of a grade: `CheckResult` (one submission) made of `CheckItem`s (one property on one device).
+
+`check --json`, the batch report and the feedback files all use these, never ad-hoc dicts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass
+class CheckItem:
+    name: str  # the property of the contract, e.g. "values", "numerical stability", "device"
+    passed: bool
+    device: str  # "cpu", "cuda", "meta", or "-" for checks that run no code (imports)
+    message: str = ""
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "passed": self.passed, "device": self.device, "message": self.message}
+
+
+@dataclasses.dataclass
+class CheckResult:
+    exercise: str
+    file: str
+    checks: list[CheckItem] = dataclasses.field(default_factory=list)
+    error: str | None = None  # a one-line cause when the submission could not be graded at all
+    seed: int | None = None
+    isolation: str = ""
+    seconds: float = 0.0
+    output: str = ""  # what the learner's code printed (trimmed)
+    zero_score: bool = False  # set for cheating (a forbidden routine or import): no partial credit
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and bool(self.checks) and all(c.passed for c in self.checks)
+
+    @property
+    def score(self) -> float:
+        if self.error is not None or self.zero_score or not self.checks:
+            return 0.0
+        return round(sum(c.passed for c in self.checks) / len(self.checks), 4)
+
+    def per_device(self) -> dict[str, bool]:
+        devices: dict[str, bool] = {}
+        for c in self.checks:
+            if c.device != "-":
+                devices[c.device] = devices.get(c.device, True) and c.passed
+        return devices
+
+    def failures(self) -> list[CheckItem]:
+        return [c for c in self.checks if not c.passed]
+
+    def to_json(self) -> dict:
+        """The one JSON object of `check --json`."""
+        return {"exercise": self.exercise, "file": self.file, "passed": self.passed, "score": self.score,
+                "checks": [c.to_json() for c in self.checks], "error": self.error}
+
+    def to_record(self) -> dict:
+        """The richer record kept in batch results: the JSON plus seed, isolation and timing."""
+        record = self.to_json()
+        record.update({"seed": self.seed, "isolation": self.isolation, "seconds": round(self.seconds, 4),
+                       "zero_score": self.zero_score})
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict) -> "CheckResult":
+        return cls(exercise=record["exercise"], file=record["file"],
+                   checks=[CheckItem(**c) for c in record["checks"]], error=record.get("error"),
+                   seed=record.get("seed"), isolation=record.get("isolation", ""),
+                   seconds=record.get("seconds", 0.0), zero_score=record.get("zero_score", False))

@@ -1,0 +1,300 @@
+"""The sandbox: one entry point, `Sandbox`, that runs learner code in a locked-down child and returns plain data.
+
+Two isolation levels:
+- `namespaces`: bubblewrap (`bwrap`) with new user, PID, network, IPC, UTS and cgroup namespaces, a
+  read-only view of Python and torch only (torchvision, d2lcoach, the course, the workspace hidden),
+  a private /tmp, no capabilities, `--die-with-parent --new-session`; rlimits inside.
+- `process`: where namespaces are not available: a separate process in its own session with
+  rlimits, run as `nobody` when the grader runs as root, killed by process group and as a subreaper.
+A warm worker imports torch once per sandbox; each submission gets a fresh forked child.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from d2lcoach.sandbox.runtime import wire
+
+RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
+NAMESPACES = "namespaces"
+PROCESS = "process"
+LEVEL_TEXT = {
+    NAMESPACES: "namespaces (bubblewrap: no network, own PID space, read-only Python and torch only)",
+    PROCESS: "process (weaker: separate process, rlimits and process-group kill; no namespaces)",
+}
+_STARTUP_SECONDS = 60.0
+_MAX_FRAME = 256 << 20
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself could not run (not a learner's fault)."""
+
+
+@dataclasses.dataclass
+class Limits:
+    wall_seconds: float = 30.0
+    cpu_seconds: int = 60
+    memory_bytes: int = 2 << 30
+    processes: int = 64
+    file_bytes: int = 16 << 20
+    result_bytes: int = 64 << 20
+    cuda: bool = False
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What came back from one submission: the worker's report and the child's decoded result."""
+
+    status: str  # ok | timeout | no_result | too_large | bad_result | worker_died
+    result: dict | None
+    output: str = ""
+    output_dropped: int = 0
+    seconds: float = 0.0
+    exit: int | None = None
+    signal: int | None = None
+    detail: str = ""
+
+
+def _bwrap_works() -> bool:
+    bwrap = shutil.which("bwrap")
+    if not bwrap:
+        return False
+    try:
+        probe = subprocess.run(
+            [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
+             "--dev", "/dev", "true"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
+
+
+@functools.lru_cache(maxsize=None)
+def available_level() -> str:
+    """The strongest isolation this machine offers, unless D2LCOACH_SANDBOX forces one."""
+    forced = os.environ.get("D2LCOACH_SANDBOX", "").strip().lower()
+    if forced == PROCESS:
+        return PROCESS
+    if _bwrap_works():
+        return NAMESPACES
+    if forced == NAMESPACES:
+        raise SandboxError("D2LCOACH_SANDBOX=namespaces, but bubblewrap (bwrap) cannot create namespaces here")
+    return PROCESS
+
+
+def _hidden_paths(extra_hidden: list[Path]) -> list[Path]:
+    """Folders under the bound Python prefixes that the child must not see."""
+    hidden = [Path(__file__).resolve().parent.parent]  # the d2lcoach package (and the course)
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec("torchvision")
+        if spec and spec.origin:
+            hidden.append(Path(spec.origin).resolve().parent)
+    except (ImportError, ValueError):
+        pass
+    return hidden + [Path(p).resolve() for p in extra_hidden]
+
+
+def _bwrap_command(worker: Path, extra_hidden: list[Path], cuda: bool) -> list[str]:
+    prefixes = []
+    for p in {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
+              Path(sys.executable).resolve().parent.parent}:
+        if not any(str(p).startswith(str(q) + os.sep) or p == q for q in [Path("/usr")]):
+            prefixes.append(p)
+    prefixes = sorted(set(prefixes), key=lambda p: len(str(p)))
+    cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+           "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "lib", "lib64", "lib32", "sbin"):
+        path = Path("/") / name
+        if path.is_symlink():
+            cmd += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            cmd += ["--ro-bind", str(path), str(path)]
+    cmd += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+            "--ro-bind-try", "/etc/localtime", "/etc/localtime"]
+    venv_link = Path(sys.prefix) / "bin" / "python"
+    for prefix in prefixes:
+        cmd += ["--ro-bind", str(prefix), str(prefix)]
+    # Keep the venv's own path too (sys.prefix may be a symlinked path).
+    if str(Path(sys.prefix)) not in [str(p) for p in prefixes]:
+        cmd += ["--ro-bind", str(Path(sys.prefix)), str(Path(sys.prefix))]
+    for hidden in _hidden_paths(extra_hidden):
+        if any(str(hidden).startswith(str(p) + os.sep) for p in prefixes + [Path("/usr")]):
+            cmd += ["--tmpfs", str(hidden)]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            "--ro-bind", str(RUNTIME_DIR), "/d2lcoach-runtime"]
+    if cuda:
+        for dev in sorted(Path("/dev").glob("nvidia*")):
+            cmd += ["--dev-bind", str(dev), str(dev)]
+        cmd += ["--ro-bind-try", "/proc/driver/nvidia", "/proc/driver/nvidia"]
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "D2LCOACH_ISOLATION": NAMESPACES, "LANG": "C.UTF-8"}
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    cmd += ["--chdir", "/tmp", str(venv_link if venv_link.exists() else sys.executable), "-s", "-B",
+            "/d2lcoach-runtime/worker.py"]
+    return cmd
+
+
+class Sandbox:
+    """A warm sandboxed worker. `run()` grades one submission in a fresh child; the worker survives.
+
+    Start it early (`start()` returns at once): importing torch in the worker overlaps with the
+    parent's own work. If a submission kills the worker, the next `run()` starts a new one.
+    """
+
+    def __init__(self, level: str | None = None, *, hidden: list[Path] | None = None, cuda: bool = False):
+        self.level = level or available_level()
+        self.hidden = list(hidden or [])
+        self.cuda = cuda
+        self._proc: subprocess.Popen | None = None
+        self._ready = False
+        self.worker_starts = 0
+
+    @property
+    def level_text(self) -> str:
+        return LEVEL_TEXT[self.level]
+
+    def start(self) -> "Sandbox":
+        if self._proc is not None and self._proc.poll() is None:
+            return self
+        worker = RUNTIME_DIR / "worker.py"
+        if self.level == NAMESPACES:
+            cmd = _bwrap_command(worker, self.hidden, self.cuda)
+            env = None
+        else:
+            cmd = [sys.executable, "-s", "-B", str(worker)]
+            env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
+                   "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "D2LCOACH_ISOLATION": PROCESS,
+                   "LANG": "C.UTF-8"}
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, env=env, cwd="/",
+                                      start_new_session=True, close_fds=True)
+        self._ready = False
+        self.worker_starts += 1
+        return self
+
+    def _read_frame(self, deadline: float) -> bytes | None:
+        fd = self._proc.stdout.fileno()
+        head = self._read_exact(fd, 8, deadline)
+        if head is None:
+            return None
+        (n,) = struct.unpack(">Q", head)
+        if n > _MAX_FRAME:
+            return None
+        return self._read_exact(fd, n, deadline)
+
+    @staticmethod
+    def _read_exact(fd: int, n: int, deadline: float) -> bytes | None:
+        chunks = []
+        while n:
+            timeout = deadline - time.monotonic()
+            if timeout <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], timeout)
+            if not ready:
+                return None
+            chunk = os.read(fd, min(n, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def _wait_ready(self):
+        if self._ready:
+            return
+        frame = self._read_frame(time.monotonic() + _STARTUP_SECONDS)
+        if frame is None:
+            self.close()
+            raise SandboxError(f"the sandbox worker ({self.level}) did not start")
+        hello = wire.decode(frame)
+        if not isinstance(hello, dict) or hello.get("status") != "ready":
+            self.close()
+            raise SandboxError("the sandbox worker sent an unexpected greeting")
+        self._ready = True
+
+    def run(self, request: dict, limits: Limits) -> Outcome:
+        """Grade one submission; always returns an Outcome (a failure of learner code is a status)."""
+        self.start()
+        self._wait_ready()
+        message = {"op": "grade", "request": request, "limits": dataclasses.asdict(limits)}
+        try:
+            self._proc.stdin.write(wire.frame(wire.encode(message)))
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            self.close()
+            return Outcome("worker_died", None, detail="the sandbox worker was gone before grading")
+        deadline = time.monotonic() + limits.wall_seconds + 15.0
+        frame = self._read_frame(deadline)
+        info = None
+        if frame is not None:
+            try:
+                info = wire.decode(frame, max_elements=0)
+            except wire.WireError:
+                info = None
+        if not isinstance(info, dict) or info.get("status") not in (
+                "ok", "timeout", "no_result", "too_large"):
+            killed = self._proc.poll() is not None
+            self.close()
+            detail = ("the submission stopped the grading worker" if killed or frame is None
+                      else "the grading worker sent a malformed report")
+            return Outcome("worker_died", None, detail=detail)
+        outcome = Outcome(
+            status=info["status"], result=None, output=str(info.get("output", ""))[:8192],
+            output_dropped=int(info.get("output_dropped") or 0), seconds=float(info.get("seconds") or 0.0),
+            exit=info.get("exit"), signal=info.get("signal"))
+        if outcome.status == "ok":
+            payload = self._read_frame(time.monotonic() + 30)
+            if payload is None:
+                self.close()
+                return Outcome("worker_died", None, detail="the grading worker stopped mid-answer")
+            try:
+                result = wire.decode(payload)
+            except (wire.WireError, RecursionError) as exc:
+                outcome.status, outcome.detail = "bad_result", f"the submission sent a malformed result ({exc})"
+            else:
+                if isinstance(result, dict):
+                    outcome.result = result
+                else:
+                    outcome.status, outcome.detail = "bad_result", "the submission sent a malformed result"
+        return outcome
+
+    def close(self):
+        proc, self._proc = self._proc, None
+        self._ready = False
+        if proc is None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            proc.kill()
+        except OSError:
+            pass
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def __enter__(self) -> "Sandbox":
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()

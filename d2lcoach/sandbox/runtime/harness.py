@@ -1,0 +1,255 @@
+"""Runs a learner's submission on the grader's cases, inside the sandboxed child process.
+
+Everything here runs next to untrusted code, so nothing here decides a grade: it loads the
+submission, calls it on the inputs the parent sent, and reports plain data back (outputs, the
+operators that ran, errors, which arguments changed). The parent compares and judges.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+import time
+import traceback
+import types
+
+import torch
+from torch.overrides import TorchFunctionMode
+from torch.utils._python_dispatch import TorchDispatchMode
+
+import gan as gan_runtime
+
+_MAX_TRACE = 2000
+
+
+class _OpRecorder(TorchDispatchMode):
+    def __init__(self, seen: set):
+        super().__init__()
+        self.seen = seen
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.seen.add(func._schema.name)
+        return func(*args, **(kwargs or {}))
+
+
+class _FunctionRecorder(TorchFunctionMode):
+    def __init__(self, seen: set):
+        super().__init__()
+        self.seen = seen
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.seen.add("function::" + str(getattr(func, "__name__", type(func).__name__)))
+        return func(*args, **(kwargs or {}))
+
+
+def _error(exc: BaseException, filename: str) -> dict:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    trace = "".join(traceback.format_list(frames))[-_MAX_TRACE:]
+    message = str(exc)
+    if len(message) > 1000:
+        message = message[:1000] + "..."
+    return {"type": type(exc).__name__, "message": message, "trace": trace}
+
+
+def _plain(x, depth=0):
+    """Describe a learner's return value as plain data: tensors, numbers, tuples, or a type name."""
+    if depth > 8:
+        return {"__object__": "nested too deeply"}
+    if type(x) is torch.Tensor:
+        return x
+    if isinstance(x, torch.Tensor):
+        return {"__subclass__": type(x).__name__}
+    if x is None or type(x) in (bool, int, float, str):
+        return x
+    if type(x) in (tuple, list):
+        return type(x)(_plain(v, depth + 1) for v in x)
+    return {"__object__": type(x).__name__}
+
+
+def _tensors(x, out):
+    if type(x) is torch.Tensor:
+        out.append(x)
+    elif type(x) in (tuple, list):
+        for v in x:
+            _tensors(v, out)
+    return out
+
+
+def _to(x, device, dtype=None):
+    if isinstance(x, torch.Tensor):
+        return x.to(device)
+    if isinstance(x, tuple):
+        return tuple(_to(v, device) for v in x)
+    if isinstance(x, list):
+        return [_to(v, device) for v in x]
+    if isinstance(x, dict):
+        return {k: _to(v, device) for k, v in x.items()}
+    return x
+
+
+def _get(args, path):
+    x = args
+    for p in path:
+        x = x[p]
+    return x
+
+
+def _snapshot(args):
+    snap = []
+
+    def walk(x, path):
+        if isinstance(x, torch.Tensor):
+            snap.append((list(path), x, x.clone()))
+        elif isinstance(x, (tuple, list)):
+            for i, v in enumerate(x):
+                walk(v, path + [i])
+    positional, keywords = args
+    walk(positional, [])
+    for key, value in keywords.items():
+        walk(value, [key])
+    return snap
+
+
+def _mutated(snap) -> list:
+    changed = []
+    for path, tensor, before in snap:
+        if tensor.device.type == "meta":
+            continue
+        if tensor.shape != before.shape or not torch.equal(tensor, before):
+            changed.append(path)
+    return changed
+
+
+class Submission:
+    """The learner's module, loaded from source text with an import guard in force."""
+
+    def __init__(self, source: str, filename: str, allowed_imports: list[str]):
+        self.filename = filename
+        self.allowed = set(allowed_imports)
+        self.module = types.ModuleType("submission")
+        self.module.__file__ = filename
+        self.module.__builtins__ = self._guarded_builtins()
+
+    def _guarded_builtins(self):
+        real_import = builtins.__import__
+        allowed = self.allowed
+
+        def guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+            if globals is not None and globals.get("__name__") == "submission":
+                top = name.split(".")[0]
+                if level != 0 or top not in allowed:
+                    raise ImportError(f"import of {name!r} is not allowed in this exercise")
+            return real_import(name, globals, locals, fromlist, level)
+
+        table = dict(vars(builtins))
+        table["__import__"] = guarded_import
+        return table
+
+    def load(self, source: str):
+        code = compile(source, self.filename, "exec")
+        exec(code, self.module.__dict__)
+
+
+def run_request(request: dict) -> dict:
+    """Load the submission and run every case on every device; never raises."""
+    torch.set_num_threads(1)
+    filename = request["filename"]
+    result = {"load_error": None, "missing": [], "runs": []}
+    submission = Submission(request["source"], filename, request["allowed_imports"])
+    sys.modules["submission"] = submission.module
+    seen_at_load: set = set()
+    try:
+        with _FunctionRecorder(seen_at_load), _OpRecorder(seen_at_load):
+            submission.load(request["source"])
+    except BaseException as exc:  # noqa: BLE001 - any failure of learner code is a result
+        if isinstance(exc, SystemExit):
+            result["load_error"] = {"type": "SystemExit", "message": f"exit({exc.code!r}) while loading",
+                                    "trace": ""}
+        else:
+            result["load_error"] = _error(exc, filename)
+        return result
+    functions = {}
+    for name in request["functions"]:
+        fn = submission.module.__dict__.get(name)
+        if not callable(fn):
+            result["missing"].append(name)
+        functions[name] = fn
+    if result["missing"]:
+        return result
+    for case in request["cases"]:
+        for device in case["devices"]:
+            result["runs"].append(_run_case(case, device, functions, filename))
+    return result
+
+
+def _run_case(case: dict, device: str, functions: dict, filename: str) -> dict:
+    run = {"case": case["id"], "device": device, "error": None, "output": None, "mutated": [],
+           "grads": None, "grad_error": None, "ops": []}
+    seen: set = set()
+    start = time.perf_counter()
+    try:
+        if case.get("kind") == "gan":
+            _run_gan(case, device, functions, seen, run)
+        else:
+            _run_call(case, device, functions, seen, run, filename)
+    except BaseException as exc:  # noqa: BLE001
+        if isinstance(exc, SystemExit):
+            run["error"] = {"type": "SystemExit", "message": f"exit({exc.code!r}) during the call", "trace": ""}
+        else:
+            run["error"] = _error(exc, filename)
+    run["seconds"] = time.perf_counter() - start
+    run["ops"] = sorted(seen)
+    return run
+
+
+def _run_call(case, device, functions, seen, run, filename):
+    fn = functions[case["function"]]
+    args = _to(case["args"], device)
+    kwargs = _to(case.get("kwargs") or {}, device)
+    snap = _snapshot((args, kwargs))
+    with _FunctionRecorder(seen), _OpRecorder(seen):
+        out = fn(*args, **kwargs)
+    run["output"] = _plain(out)
+    run["mutated"] = _mutated(snap)
+    grad_paths = case.get("grad") or []
+    if not grad_paths or device == "meta":
+        return
+    # A second, separate call with gradients switched on for the chosen arguments.
+    args = _to(case["args"], device)
+    leaves = []
+    for path in grad_paths:
+        leaf = _get(args, path)
+        leaf.requires_grad_(True)
+        leaves.append(leaf)
+    try:
+        with _FunctionRecorder(seen), _OpRecorder(seen):
+            out = fn(*args, **kwargs)
+        outs = _tensors(out, [])
+        grad_outputs = [_to(g, device) for g in case["grad_outputs"]]
+        pairs = [(o, g) for o, g in zip(outs, grad_outputs) if g is not None]
+        if len(outs) < len(grad_outputs) or any(o.shape != g.shape for o, g in pairs):
+            run["grad_error"] = {"type": "shape", "message": "the output's shape differs, so no gradient was checked",
+                                 "trace": ""}
+            return
+        if not all(o.requires_grad for o, _ in pairs):
+            run["grad_error"] = {"type": "detached", "message": "the output does not require grad", "trace": ""}
+            return
+        torch.autograd.backward([o for o, _ in pairs], [g for _, g in pairs])
+    except BaseException as exc:  # noqa: BLE001
+        run["grad_error"] = _error(exc, filename) if not isinstance(exc, SystemExit) else {
+            "type": "SystemExit", "message": "exit during the gradient call", "trace": ""}
+        return
+    run["grads"] = [leaf.grad if type(leaf.grad) is torch.Tensor or leaf.grad is None
+                    else {"__subclass__": type(leaf.grad).__name__} for leaf in leaves]
+
+
+def _run_gan(case, device, functions, seen, run):
+    spec = case["spec"]
+    dtype = getattr(torch, spec["dtype"])
+    step_fn = functions[case["function"]]
+
+    def recorded_step(*a):
+        with _FunctionRecorder(seen), _OpRecorder(seen):
+            return _plain(step_fn(*a))
+
+    run["output"] = gan_runtime.run_gan_steps(recorded_step, spec, device, dtype)

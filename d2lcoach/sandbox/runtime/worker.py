@@ -1,0 +1,315 @@
+"""The warm worker ("zygote") inside the sandbox: imports torch once, forks a fresh child per submission.
+
+Protocol on stdin/stdout, each message a u64 length then a wire message (see wire.py):
+  -> {"op": "grade", "request": {...}, "limits": {...}}
+  <- {"status": ..., "output": str, "seconds": float, ...} then one more frame: the child's raw result.
+The child runs the learner's code with rlimits, its own process group, stdout/stderr captured,
+and sends its result on a private pipe. After each submission every other process that the
+submission left behind is killed (the worker is a child subreaper, so orphans come back to it).
+Imports only the standard library, torch and the files beside it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import select
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import torch  # noqa: E402
+
+import wire  # noqa: E402
+import harness  # noqa: E402  (imports torch's dispatch machinery before any fork)
+import gan  # noqa: E402,F401
+
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_DUMPABLE = 4
+OUTPUT_KEEP = 8192
+ISOLATION = os.environ.get("D2LCOACH_ISOLATION", "process")
+
+
+def _prctl(option, value):
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _read_exact(fd, n):
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _send(obj, extra: bytes | None = None):
+    out = sys.stdout.buffer
+    out.write(wire.frame(wire.encode(obj)))
+    if extra is not None:
+        out.write(wire.frame(extra))
+    out.flush()
+
+
+def _descendants() -> list[int]:
+    me = os.getpid()
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        rest = stat[stat.rfind(b")") + 2:].split()
+        parents[int(entry)] = int(rest[1])
+    found = []
+    for pid in parents:
+        p, hops = pid, 0
+        while p in parents and p != me and hops < 4096:
+            p, hops = parents[p], hops + 1
+        if p == me and pid != me:
+            found.append(pid)
+    return found
+
+
+def _kill_everything_left():
+    """SIGKILL every descendant until none is left, and reap them."""
+    for _ in range(50):
+        pids = _descendants()
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.005)
+        _reap()
+    _reap()
+
+
+def _reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _wipe_scratch():
+    """Leave nothing of one submission for the next: the scratch area (all of /tmp in a namespace)."""
+    roots = ["/tmp"] if ISOLATION == "namespaces" else [_SCRATCH_ROOT]
+    for root in roots:
+        for entry in os.listdir(root):
+            path = os.path.join(root, entry)
+            if path == _SCRATCH_ROOT:
+                for inner in os.listdir(path):
+                    shutil.rmtree(os.path.join(path, inner), ignore_errors=True)
+            elif os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+
+def _vm_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _child(request, limits, result_w, capture_w, scratch):
+    """In the forked child: lock down, run the submission, send the result, exit."""
+    try:
+        os.setpgid(0, 0)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(capture_w, 1)
+        os.dup2(capture_w, 2)
+        keep = {0, 1, 2, result_w}
+        for fd in os.listdir("/proc/self/fd"):
+            fd = int(fd)
+            if fd not in keep:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        os.chdir(scratch)
+        if ISOLATION == "process" and os.geteuid() == 0:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+        mem = int(limits.get("memory_bytes", 0))
+        if mem and not limits.get("cuda"):
+            resource.setrlimit(resource.RLIMIT_AS, (_vm_bytes() + mem,) * 2)
+        cpu = int(limits.get("cpu_seconds", 0))
+        if cpu:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        nproc = int(limits.get("processes", 0))
+        if nproc:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (int(limits.get("file_bytes", 1 << 24)),) * 2)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        sys.stdout = open(1, "w", closefd=False)
+        sys.stderr = open(2, "w", closefd=False)
+        result = harness.run_request(request)
+        try:
+            payload = wire.encode(result)
+        except Exception as exc:  # noqa: BLE001
+            payload = wire.encode({"load_error": {"type": "ResultError",
+                                                  "message": f"could not send the result: {exc}",
+                                                  "trace": ""}, "missing": [], "runs": []})
+        os.write(result_w, struct.pack(">Q", len(payload)))
+        view = memoryview(payload)
+        while view:
+            n = os.write(result_w, view)
+            view = view[n:]
+    except BaseException:  # noqa: BLE001
+        pass
+    finally:
+        os._exit(0)
+
+
+def _grade(message):
+    request, limits = message["request"], message["limits"]
+    scratch = tempfile.mkdtemp(prefix="submission-", dir=_SCRATCH_ROOT)
+    if ISOLATION == "process" and os.geteuid() == 0:
+        os.chown(scratch, 65534, 65534)
+    result_r, result_w = os.pipe()
+    capture_r, capture_w = os.pipe()
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(result_r)
+        os.close(capture_r)
+        _child(request, limits, result_w, capture_w, scratch)
+    os.close(result_w)
+    os.close(capture_w)
+    deadline = start + float(limits.get("wall_seconds", 30))
+    max_result = int(limits.get("result_bytes", 64 << 20))
+    captured = bytearray()
+    dropped = 0
+    result = bytearray()
+    expected = None
+    status = None
+    exit_status = None
+    open_fds = {result_r, capture_r}
+    while open_fds:
+        timeout = deadline - time.monotonic()
+        if timeout <= 0:
+            status = "timeout"
+            break
+        ready, _, _ = select.select(list(open_fds), [], [], min(timeout, 0.5))
+        for fd in ready:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                open_fds.discard(fd)
+                continue
+            if fd == capture_r:
+                room = OUTPUT_KEEP - len(captured)
+                captured += chunk[:max(room, 0)]
+                dropped += max(len(chunk) - max(room, 0), 0)
+            else:
+                result += chunk
+                if expected is None and len(result) >= 8:
+                    (expected,) = struct.unpack(">Q", bytes(result[:8]))
+                if len(result) > max_result + 8 or (expected is not None and expected > max_result):
+                    status = "too_large"
+                    open_fds.clear()
+                    break
+        if expected is not None and len(result) >= expected + 8:
+            break
+        if not ready:
+            try:
+                wpid, wstatus = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                wpid, wstatus = pid, 0
+            if wpid == pid:
+                exit_status = wstatus
+                if result_r not in open_fds:
+                    break
+    seconds = time.monotonic() - start
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if exit_status is None:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            _, exit_status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            exit_status = None
+    _kill_everything_left()
+    os.close(result_r)
+    os.close(capture_r)
+    shutil.rmtree(scratch, ignore_errors=True)
+    _wipe_scratch()
+    payload = None
+    if status is None:
+        if expected is not None and len(result) >= expected + 8:
+            status = "ok"
+            payload = bytes(result[8:8 + expected])
+        else:
+            status = "no_result"
+    info = {"status": status, "seconds": seconds, "output": captured.decode("utf-8", "replace"),
+            "output_dropped": dropped, "exit": None, "signal": None}
+    if exit_status is not None:
+        if os.WIFSIGNALED(exit_status):
+            info["signal"] = os.WTERMSIG(exit_status)
+        elif os.WIFEXITED(exit_status):
+            info["exit"] = os.WEXITSTATUS(exit_status)
+    _send(info, payload)
+
+
+def main():
+    global _SCRATCH_ROOT
+    _prctl(PR_SET_DUMPABLE, 0)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    torch.set_num_threads(1)
+    # Warm the dispatcher, autograd and the recorders once, before any fork.
+    with harness._OpRecorder(set()), harness._FunctionRecorder(set()):
+        x = torch.ones(2, 2, requires_grad=True)
+        (x.exp() @ x).sum().backward()
+    _SCRATCH_ROOT = tempfile.mkdtemp(prefix="d2lcoach-scratch-")
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    stdin = sys.stdin.buffer.fileno()
+    _send({"status": "ready", "pid": os.getpid(), "isolation": ISOLATION})
+    while True:
+        head = _read_exact(stdin, 8)
+        if head is None:
+            break
+        (n,) = struct.unpack(">Q", head)
+        body = _read_exact(stdin, n)
+        if body is None:
+            break
+        message = wire.strip(wire.decode(body))
+        if message.get("op") == "grade":
+            _grade(message)
+        elif message.get("op") == "ping":
+            _send({"status": "pong"})
+    shutil.rmtree(_SCRATCH_ROOT, ignore_errors=True)
+
+
+_SCRATCH_ROOT = "/tmp"
+
+if __name__ == "__main__":
+    main()

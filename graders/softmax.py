@@ -1,0 +1,52 @@
+"""Grader for softmax (D2L 4.4): values on any rank and dim, stability, dtype, gradients, no mutation."""
+
+from __future__ import annotations
+
+import torch
+
+from d2lcoach.grading.case import Case
+
+NAMES = ("X",)
+
+
+def _case(prop, X, dim, hint="", grad=True, gen=None):
+    kwargs = {"dim": dim}
+    grad_outputs = [torch.randn(X.shape, generator=gen, dtype=X.dtype)] if grad else None
+    return Case(property=prop, args=(X,), kwargs=kwargs, names=NAMES, label=f"softmax(X, dim={dim})",
+                grad=((0,),) if grad else (), grad_outputs=grad_outputs, hint=hint)
+
+
+def make_cases(gen: torch.Generator) -> list[Case]:
+    cases = []
+    # values: the book's case first (rows of a 2-D matrix), then random ranks and dims.
+    cases.append(_case("values", torch.randn(2, 5, generator=gen), 1, gen=gen,
+                       hint="exponentiate, then divide by the sum over `dim` with keepdim=True (D2L 4.4)"))
+    cases.append(_case("values", torch.randn(4, 3, generator=gen), 0, gen=gen,
+                       hint="normalise along the `dim` you were given, not always the last one"))
+    for _ in range(3):
+        rank = int(torch.randint(1, 5, (), generator=gen))
+        shape = tuple(int(s) for s in torch.randint(1, 6, (rank,), generator=gen))
+        dim = int(torch.randint(-rank, rank, (), generator=gen))
+        cases.append(_case("any rank and dim", torch.randn(shape, generator=gen) * 3, dim, gen=gen,
+                           hint="keep the reduced dimension (keepdim=True) so the division broadcasts "
+                                "along `dim`; negative dims count from the end"))
+    cases.append(_case("any rank and dim", torch.randn(5, generator=gen), 0, gen=gen))
+    cases.append(_case("any rank and dim", torch.randn(2, 3, 4, generator=gen), -2, gen=gen))
+    # numerical stability: each slice needs its own maximum.
+    stability_hint = ("subtract each slice's own maximum along `dim` (X.max(dim, keepdim=True).values) before "
+                      "exp(); one global maximum still lets a slice such as (-5000, -5001, -5002) underflow")
+    cases.append(_case("numerical stability", torch.tensor([[1000.0, 0.0, -1000.0]]), 1,
+                       hint=stability_hint, gen=gen))
+    cases.append(_case("numerical stability", torch.tensor([[1000.0, 0.0, -1000.0],
+                                                            [-5000.0, -5001.0, -5002.0]]), 1,
+                       hint=stability_hint, gen=gen))
+    cases.append(_case("numerical stability", torch.tensor([[800.0, -5000.0], [799.0, -5001.0],
+                                                            [0.0, -5002.0]]), 0, hint=stability_hint, gen=gen))
+    big = torch.randn(3, 4, generator=gen) * 400
+    cases.append(_case("numerical stability", big, -1, hint=stability_hint, gen=gen))
+    # dtype: float64 in, float64 out.
+    cases.append(_case("float64", torch.randn(3, 4, generator=gen, dtype=torch.float64), -1, gen=gen,
+                       hint="keep the input's dtype: no .float() and no torch.tensor(..., dtype=torch.float32)"))
+    cases.append(_case("float64", torch.tensor([[1000.0, 0.0, -1000.0]], dtype=torch.float64), 1, gen=gen,
+                       hint=stability_hint))
+    return cases

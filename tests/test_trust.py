@@ -1,0 +1,69 @@
+"""The trust suite: each grader fails every deliberately buggy submission on the right property,
+passes every correct but unusual one, fails its stub and passes its reference solution."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.trust import SUBMISSIONS, expectation, submissions
+from d2lcoach.grading.engine import grade_source
+
+SEEDS = (0, 20261125)
+FILES = submissions()
+
+
+def _grade(course, sandbox, exercise_id, path, seed):
+    exercise = course.get(exercise_id)
+    return grade_source(exercise, path.read_text(), str(path), sandbox=sandbox, seed=seed)
+
+
+def _explain(result) -> str:
+    lines = [f"error: {result.error}"] if result.error else []
+    lines += [f"{'PASS' if c.passed else 'FAIL'} {c.device} {c.name}: {c.message[:300]}" for c in result.checks]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_submission_gets_the_expected_verdict(course, sandbox, path, seed):
+    verb, details = expectation(path)
+    result = _grade(course, sandbox, path.parent.name, path, seed)
+    if verb == "pass":
+        assert result.passed, _explain(result)
+        assert result.score == 1.0
+    elif verb == "fail":
+        assert not result.passed, _explain(result)
+        failing = {c.name for c in result.failures()}
+        for check in details:
+            assert check in failing, f"expected check {check!r} to fail\n" + _explain(result)
+        assert result.score < 1.0
+    else:
+        assert result.error is not None and details[0] in result.error, _explain(result)
+        assert result.score == 0.0
+
+
+@pytest.mark.parametrize("exercise_id", ["softmax", "conv2d", "batch_norm", "gru_cell",
+                                         "multi_head_attention", "nms", "gan_step"])
+def test_stub_fails_and_solution_passes(course, sandbox, exercise_id):
+    exercise = course.get(exercise_id)
+    stub = grade_source(exercise, exercise.stub_path.read_text(), exercise.filename, sandbox=sandbox, seed=7)
+    assert not stub.passed and stub.score < 0.5, _explain(stub)
+    solution = grade_source(exercise, exercise.solution_path.read_text(), exercise.filename, sandbox=sandbox, seed=7)
+    assert solution.passed, _explain(solution)
+
+
+@pytest.mark.parametrize("exercise_id", ["softmax", "conv2d", "batch_norm", "gru_cell",
+                                         "multi_head_attention", "nms", "gan_step"])
+def test_every_exercise_has_its_trust_suite(exercise_id):
+    files = submissions(exercise_id)
+    bugs = [p for p in files if expectation(p)[0] in ("fail", "error")]
+    unusual = [p for p in files if expectation(p)[0] == "pass"]
+    assert len(bugs) >= 8, f"{exercise_id}: only {len(bugs)} buggy submissions"
+    assert len(unusual) >= 3, f"{exercise_id}: only {len(unusual)} correct unusual submissions"
+
+
+def test_same_seed_same_verdict(course, sandbox):
+    path = SUBMISSIONS / "softmax" / "bug_global_max.py"
+    first = _grade(course, sandbox, "softmax", path, 99)
+    second = _grade(course, sandbox, "softmax", path, 99)
+    assert first.to_json() == second.to_json()
