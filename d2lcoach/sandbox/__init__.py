@@ -23,8 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-from d2lcoach.sandbox.runtime import wire
-
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 NAMESPACES = "namespaces"
 PROCESS = "process"
@@ -214,6 +212,7 @@ class Sandbox:
     def _wait_ready(self):
         if self._ready:
             return
+        from d2lcoach.sandbox.runtime import wire
         frame = self._read_frame(time.monotonic() + _STARTUP_SECONDS)
         if frame is None:
             self.close()
@@ -226,6 +225,7 @@ class Sandbox:
 
     def run(self, request: dict, limits: Limits) -> Outcome:
         """Grade one submission; always returns an Outcome (a failure of learner code is a status)."""
+        from d2lcoach.sandbox.runtime import wire
         self.start()
         self._wait_ready()
         message = {"op": "grade", "request": request, "limits": dataclasses.asdict(limits)}

@@ -1,0 +1,275 @@
+"""The `d2lcoach` command: parses arguments, calls the library core, renders through d2lcoach.console.
+
+Exit codes: 0 success (a check that passed), 1 a check that did not pass, 2 bad input from a person
+(one line on stderr, never a traceback), 3 the tool itself could not work (e.g. no sandbox).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.markup import escape
+
+from d2lcoach import __version__, console as out
+from d2lcoach.errors import UsageError
+
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
+                  help="A tutor for Dive into Deep Learning (PyTorch edition): `next` to get an exercise, "
+                       "`check` to grade it.")
+
+
+class _State:
+    workspace: Optional[Path] = None
+    course: Optional[Path] = None
+
+
+state = _State()
+
+
+def _version(value: bool):
+    if value:
+        print(f"d2lcoach {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="The learner's folder (default: "
+                                             "$D2LCOACH_WORKSPACE, else the current folder).", show_default=False),
+    course: Optional[Path] = typer.Option(None, "--course", help="A course manifest (course.yaml) to use "
+                                          "instead of the built-in course.", show_default=False),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+):
+    state.workspace = workspace
+    state.course = course
+
+
+def guarded(fn):
+    """Run a command body: UsageError -> one line and exit 2; the tool's own failure -> one line and exit 3."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        out.reset_consoles()
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except UsageError as exc:
+            out.error_line(str(exc))
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            out.error_line("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - never show a d2lcoach traceback to a learner
+            from d2lcoach.sandbox import SandboxError
+            if isinstance(exc, SandboxError):
+                out.error_line(f"the sandbox could not run: {exc}")
+            else:
+                out.error_line(f"d2lcoach failed: {type(exc).__name__}: {exc} "
+                               "(please report this; run with D2LCOACH_DEBUG=1 for details)")
+                if os.environ.get("D2LCOACH_DEBUG"):
+                    raise
+            raise typer.Exit(3) from None
+    return wrapper
+
+
+def _context():
+    from d2lcoach.course import load_course
+    from d2lcoach.workspace import resolve_workspace
+    course = load_course(state.course) if state.course else _workspace_course(resolve_workspace(state.workspace))
+    return course, resolve_workspace(state.workspace)
+
+
+def _workspace_course(workspace):
+    """A course.yaml in the workspace replaces the built-in course (a course extension)."""
+    from d2lcoach.course import load_course
+    local = workspace.root / "course.yaml"
+    return load_course(local if local.exists() else None)
+
+
+@app.command("next")
+@guarded
+def next_command(
+    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="Start this exercise instead "
+                                           "(prerequisites are advice, never a lock)."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
+):
+    """Get the next exercise: copies its stub into the workspace and shows the task."""
+    from d2lcoach import tutor
+    course, workspace = _context()
+    task = tutor.next_task(course, workspace, exercise)
+    ex = task.exercise
+    if json_output:
+        print(json.dumps({"exercise": ex.id, "file": str(task.path), "created": task.created,
+                          "chapter": ex.chapter.number, "section": ex.section, "title": ex.title,
+                          "all_passed": task.all_passed}))
+        return
+    c = out.console
+    if task.all_passed:
+        c.print("[bold green]You have passed every exercise of the course.[/] Here is the last one again.")
+    c.print(f"[bold]Chapter {ex.chapter.number}: {escape(ex.chapter.title)}[/] - D2L {escape(ex.section)}")
+    c.print(f"[bold cyan]{escape(ex.id)}[/]: {escape(ex.title)}   [dim]({ex.points:g} points)[/]")
+    if task.summary:
+        c.print(escape(task.summary))
+    for line in task.signature:
+        c.print("    " + escape(line))
+    state_text = "created" if task.created else "already there (kept as you left it)"
+    c.print(f"File to edit: [bold]{escape(str(task.path))}[/] ({state_text})")
+    c.print(f"Read: {escape(ex.link)}")
+    c.print(f"When ready: [bold]d2lcoach check[/]   stuck? [bold]d2lcoach hint[/]")
+
+
+@app.command("check")
+@guarded
+def check_command(
+    exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the current one)."),
+    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file instead of the workspace's."),
+    device: str = typer.Option("all", "--device", "-d", help="cpu, cuda, meta or all (CPU, plus CUDA when "
+                               "available, plus meta when there is no GPU)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Reproduce a run: the same seed gives the same cases."),
+    json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON object."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every failing check in full."),
+):
+    """Grade an exercise in the sandbox on every device; exit 0 when it passes, 1 when not."""
+    from d2lcoach import tutor
+    course, workspace = _context()
+    ex, path = tutor.resolve_target(course, workspace, exercise, file)
+    source = tutor.read_target(path)
+    from d2lcoach.sandbox import Sandbox
+    with Sandbox(hidden=[workspace.root]) as sandbox:  # the worker imports torch while we do
+        from d2lcoach.grading.engine import grade_source, resolve_devices
+        devices = resolve_devices(device)
+        sandbox.cuda = "cuda" in devices
+        result = grade_source(ex, source, str(path), sandbox=sandbox, devices=devices, seed=seed)
+    tutor.record_check(workspace, ex, result, source)
+    if json_output:
+        print(json.dumps(result.to_json()))
+    else:
+        out.render_result(result, ex.title, verbose=verbose)
+        if result.passed:
+            following = next((e for e in course.exercises[course.ids.index(ex.id) + 1:]), None)
+            if following is not None:
+                out.console.print(f"Next: [bold]d2lcoach next[/] ({escape(following.id)})")
+    raise typer.Exit(0 if result.passed else 1)
+
+
+@app.command("list")
+@guarded
+def list_command(json_output: bool = typer.Option(False, "--json", help="Print one JSON object.")):
+    """Every chapter and exercise with its status, attempts, and overall progress."""
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+    from d2lcoach import tutor
+    course, workspace = _context()
+    rows, passed = tutor.overview(course, workspace)
+    if json_output:
+        print(json.dumps({"passed": passed, "total": len(rows), "exercises": [
+            {"id": r.exercise.id, "chapter": r.exercise.chapter.number, "title": r.exercise.title,
+             "status": r.status, "attempts": r.attempts, "hints_shown": r.hints, "current": r.current}
+            for r in rows]}))
+        return
+    table = Table(title=escape(course.title), show_lines=False)
+    for col in ("ch.", "exercise", "title", "status", "attempts", "hints"):
+        table.add_column(col)
+    colours = {"passed": "green", "in progress": "yellow", "not started": "dim"}
+    for r in rows:
+        marker = "> " if r.current else "  "
+        table.add_row(str(r.exercise.chapter.number), marker + r.exercise.id, escape(r.exercise.title),
+                      f"[{colours.get(r.status, 'white')}]{r.status}[/]", str(r.attempts), str(r.hints))
+    out.console.print(table)
+    bar = ProgressBar(total=len(rows), completed=passed, width=40)
+    out.console.print(bar)
+    out.console.print(f"{passed} of {len(rows)} exercises passed")
+
+
+@app.command("hint")
+@guarded
+def hint_command(
+    exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the current one)."),
+    show_all: bool = typer.Option(False, "--all", help="Show every hint at once."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
+):
+    """Show the next hint, one more each time you ask (counted in your progress)."""
+    from d2lcoach import tutor
+    course, workspace = _context()
+    view = tutor.hint(course, workspace, exercise, show_all)
+    if json_output:
+        print(json.dumps({"exercise": view.exercise.id, "hints": view.hints, "shown": view.number,
+                          "total": view.total}))
+        return
+    first = view.number - len(view.hints) + 1
+    for i, text in enumerate(view.hints, start=first):
+        out.console.print(f"[bold]Hint {i} of {view.total}[/] ({escape(view.exercise.id)}): {escape(text)}")
+    if view.number >= view.total and not show_all:
+        out.console.print("[dim]That was the last hint. Reread D2L " + escape(view.exercise.section) + ": "
+                          + escape(view.exercise.link) + "[/]")
+
+
+@app.command("reset")
+@guarded
+def reset_command(
+    exercise: Optional[str] = typer.Argument(None, help="Exercise id."),
+    all_exercises: bool = typer.Option(False, "--all", help="Reset every exercise in the workspace."),
+):
+    """Restore the stub; your version is kept as a timestamped backup, never deleted."""
+    from d2lcoach import tutor
+    course, workspace = _context()
+    if all_exercises:
+        ids = [e.id for e in course.exercises if workspace.exercise_file(e).exists()]
+    elif exercise:
+        ids = [exercise]
+    else:
+        raise UsageError("name the exercise to reset (or --all)")
+    for ex, path, backup in tutor.reset(course, workspace, ids):
+        kept = f"; your version is saved as {backup}" if backup else ""
+        out.console.print(f"reset {escape(ex.id)}: {escape(str(path))}{escape(kept)}")
+
+
+@app.command("solution")
+@guarded
+def solution_command(
+    exercise: str = typer.Argument(..., help="Exercise id."),
+    force: bool = typer.Option(False, "--force", help="Show it before passing (recorded in your progress)."),
+):
+    """Show the reference solution, once you have passed the exercise."""
+    from rich.syntax import Syntax
+    from d2lcoach import tutor
+    course, workspace = _context()
+    ex, text = tutor.solution(course, workspace, exercise, force)
+    out.console.print(Syntax(text, "python", theme="ansi_dark", line_numbers=False)
+                      if out.console.is_terminal else text, markup=False)
+
+
+@app.command("doctor")
+@guarded
+def doctor_command(json_output: bool = typer.Option(False, "--json", help="Print one JSON object.")):
+    """Python, torch and torchvision versions, devices, sandbox level, workspace and progress file."""
+    from d2lcoach import tutor
+    course, workspace = _context()
+    facts = tutor.doctor(course, workspace)
+    if json_output:
+        print(json.dumps(facts))
+        return
+    for key, value in facts.items():
+        out.console.print(f"[bold]{key:>18}[/]: {escape(str(value))}")
+
+
+def _register_optional():
+    try:
+        from d2lcoach.cli_instructor import grade
+    except ImportError:
+        return
+    app.command("grade")(guarded(grade))
+
+
+_register_optional()
+
+
+def main():
+    app(prog_name="d2lcoach")

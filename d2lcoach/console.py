@@ -1,0 +1,86 @@
+"""All terminal output lives here: one `console` for results, one `err_console` for errors.
+
+Plain output (no colour, no boxes) when stdout is not a terminal or NO_COLOR is set, so pipes and
+tests read stable text. The core never prints; the CLI renders what the core returns.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich import box
+
+from d2lcoach.results import CheckResult
+
+
+def _plain() -> bool:
+    return bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
+
+
+def make_console(stderr: bool = False) -> Console:
+    plain = bool(os.environ.get("NO_COLOR")) or not (sys.stderr if stderr else sys.stdout).isatty()
+    return Console(stderr=stderr, no_color=plain, highlight=False, soft_wrap=False,
+                   width=None if not plain else 100, emoji=False,
+                   force_terminal=None if not plain else False)
+
+
+console = make_console()
+err_console = make_console(stderr=True)
+
+
+def reset_consoles():
+    """Rebuild the consoles (tests swap stdout; the CLI calls this at the start of each command)."""
+    global console, err_console
+    console = make_console()
+    err_console = make_console(stderr=True)
+
+
+def error_line(message: str):
+    err_console.print(f"[bold red]error:[/] {escape(message)}")
+
+
+def render_result(result: CheckResult, exercise_title: str = "", verbose: bool = False):
+    """The table of checks, then the first failures in full, then the verdict line."""
+    title = f"{result.exercise}: {exercise_title}" if exercise_title else result.exercise
+    if result.error:
+        console.print(f"[bold red]FAIL[/] {escape(title)} ({escape(result.file)})")
+        console.print(f"  {escape(result.error)}")
+    table = Table(box=box.SIMPLE if not _plain() else box.ASCII, show_header=True, header_style="bold",
+                  title=None if result.error else escape(title))
+    table.add_column("check")
+    table.add_column("device")
+    table.add_column("result")
+    for check in result.checks:
+        mark = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
+        table.add_row(escape(check.name), check.device, mark)
+    if result.checks:
+        console.print(table)
+    shown = 0
+    seen_messages = set()
+    for check in result.failures():
+        if check.message in seen_messages or (shown >= 3 and not verbose):
+            continue
+        seen_messages.add(check.message)
+        shown += 1
+        console.print(f"[bold red]✗ {escape(check.name)}[/] [dim]({check.device})[/]")
+        for line in check.message.splitlines():
+            console.print("    " + escape(line))
+    hidden = len({c.message for c in result.failures()}) - shown
+    if hidden > 0:
+        console.print(f"[dim]... and {hidden} more failing check(s); use --verbose to see them all[/]")
+    if result.output.strip():
+        console.print("[dim]your code printed:[/]")
+        for line in result.output.strip().splitlines()[:20]:
+            console.print("    " + escape(line))
+    seed = f"seed {result.seed}" if result.seed is not None else ""
+    footer = f"[dim]{seed}; sandbox: {result.isolation}; {result.seconds:.2f} s[/]"
+    if result.passed:
+        console.print(f"[bold green]PASSED[/] {escape(title)}  {footer}")
+    else:
+        console.print(f"[bold red]NOT YET[/] score {result.score:.0%}  {footer}")
+        if result.seed is not None:
+            console.print(f"[dim]reproduce this exact run with --seed {result.seed}[/]")

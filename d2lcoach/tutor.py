@@ -1,0 +1,220 @@
+"""The learner's operations (next, check, hint, reset, solution, list, doctor) as plain functions.
+
+Each takes a course and a workspace, returns a dataclass, and raises UsageError for bad input.
+The CLI only parses arguments and renders what these return.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import os
+import platform
+import sys
+from pathlib import Path
+
+from d2lcoach.course import Course, Exercise
+from d2lcoach.errors import UsageError
+from d2lcoach.progress import PASSED, Progress, load_progress, update_progress
+from d2lcoach.results import CheckResult
+from d2lcoach.workspace import Workspace, file_hash, read_submission
+
+
+@dataclasses.dataclass
+class Task:
+    exercise: Exercise
+    path: Path
+    created: bool
+    signature: list[str]
+    summary: str
+    all_passed: bool = False
+
+
+def signatures(exercise: Exercise) -> tuple[list[str], str]:
+    """The `def` lines of the stub's functions and the first paragraph of the first docstring."""
+    tree = ast.parse(exercise.stub_path.read_text(encoding="utf-8"))
+    lines, summary = [], ""
+    source = exercise.stub_path.read_text(encoding="utf-8").splitlines()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in exercise.functions:
+            header = "\n".join(source[node.lineno - 1:node.body[0].lineno - 1]).strip()
+            header = header.split('"""')[0].rstrip()
+            lines.append(header)
+            if not summary:
+                doc = ast.get_docstring(node) or ""
+                summary = doc.split("\n\n")[0].strip()
+    return lines, summary
+
+
+def first_unpassed(course: Course, progress: Progress) -> Exercise | None:
+    for exercise in course.exercises:
+        entry = progress.exercises.get(exercise.id)
+        if entry is None or entry.status != PASSED:
+            return exercise
+    return None
+
+
+def current_exercise(course: Course, progress: Progress) -> Exercise:
+    """The exercise a bare `check` or `hint` means: the current one, else the first not passed."""
+    if progress.current and progress.current in course.ids:
+        return course.get(progress.current)
+    return first_unpassed(course, progress) or course.exercises[-1]
+
+
+def next_task(course: Course, workspace: Workspace, exercise_id: str | None = None) -> Task:
+    """Install the stub of the next exercise (or of `exercise_id`) and make it current."""
+    progress = load_progress(workspace.progress_path)
+    if exercise_id:
+        exercise = course.get(exercise_id)
+        all_passed = False
+    else:
+        exercise = first_unpassed(course, progress)
+        all_passed = exercise is None
+        if exercise is None:
+            exercise = course.exercises[-1]
+    workspace.ensure_exists()
+    path, created = workspace.install_stub(exercise)
+    with update_progress(workspace.progress_path) as live:
+        if not all_passed:
+            live.record_start(exercise.id)
+    lines, summary = signatures(exercise)
+    return Task(exercise, path, created, lines, summary, all_passed)
+
+
+def resolve_target(course: Course, workspace: Workspace, exercise_id: str | None,
+                   file: Path | None) -> tuple[Exercise, Path]:
+    """Which exercise and which file a `check` means."""
+    if exercise_id:
+        exercise = course.get(exercise_id)
+    elif file is not None and Path(file).stem in course.ids:
+        exercise = course.get(Path(file).stem)
+    else:
+        exercise = current_exercise(course, load_progress(workspace.progress_path))
+    path = Path(file) if file is not None else workspace.exercise_file(exercise)
+    if file is None and not path.exists():
+        raise UsageError(f"{path}: no such file; run `d2lcoach next --exercise {exercise.id}` to get its stub")
+    return exercise, path
+
+
+def record_check(workspace: Workspace, exercise: Exercise, result: CheckResult, source: str):
+    """Count a check in the progress file (only when the workspace exists)."""
+    if not workspace.root.is_dir():
+        return
+    with update_progress(workspace.progress_path) as progress:
+        progress.record_check(exercise.id, result.passed, result.per_device(), result.score,
+                              file_hash(source))
+        if progress.current is None:
+            progress.current = exercise.id
+
+
+@dataclasses.dataclass
+class HintView:
+    exercise: Exercise
+    hints: list[str]  # the hints to show now
+    number: int  # the number of the last hint shown (1-based)
+    total: int
+
+
+def hint(course: Course, workspace: Workspace, exercise_id: str | None, show_all: bool = False) -> HintView:
+    progress = load_progress(workspace.progress_path)
+    exercise = course.get(exercise_id) if exercise_id else current_exercise(course, progress)
+    total = len(exercise.hints)
+    shown = progress.exercises[exercise.id].hints_shown if exercise.id in progress.exercises else 0
+    if show_all:
+        count = total
+    else:
+        count = min(shown + 1, total)
+    if workspace.root.is_dir():
+        with update_progress(workspace.progress_path) as live:
+            entry = live.for_exercise(exercise.id)
+            while entry.hints_shown < count:
+                live.record_hint(exercise.id)
+    hints = list(exercise.hints[:count]) if show_all else [exercise.hints[count - 1]]
+    return HintView(exercise, hints, count, total)
+
+
+def reset(course: Course, workspace: Workspace, exercise_ids: list[str]) -> list[tuple[Exercise, Path, Path | None]]:
+    """Restore stubs; the learner's versions are kept as timestamped backups, never deleted."""
+    exercises = [course.get(i) for i in exercise_ids]
+    workspace.ensure_exists()
+    done = []
+    for exercise in exercises:
+        backup = workspace.reset(exercise)
+        done.append((exercise, workspace.exercise_file(exercise), backup))
+    return done
+
+
+def solution(course: Course, workspace: Workspace, exercise_id: str, force: bool) -> tuple[Exercise, str]:
+    exercise = course.get(exercise_id)
+    progress = load_progress(workspace.progress_path)
+    entry = progress.exercises.get(exercise.id)
+    passed = entry is not None and entry.ever_passed
+    if not passed and not force:
+        raise UsageError(f"you have not passed {exercise.id} yet; pass it first, or use --force "
+                         "(your progress file records that you looked)")
+    if workspace.root.is_dir():
+        with update_progress(workspace.progress_path) as live:
+            live.record_solution(exercise.id, forced=not passed)
+    return exercise, exercise.solution_path.read_text(encoding="utf-8")
+
+
+@dataclasses.dataclass
+class Row:
+    exercise: Exercise
+    status: str
+    attempts: int
+    hints: int
+    current: bool
+
+
+def overview(course: Course, workspace: Workspace) -> tuple[list[Row], int]:
+    progress = load_progress(workspace.progress_path)
+    rows = []
+    for exercise in course.exercises:
+        entry = progress.exercises.get(exercise.id)
+        rows.append(Row(exercise, entry.status if entry else "not started", entry.attempts if entry else 0,
+                        entry.hints_shown if entry else 0, progress.current == exercise.id))
+    return rows, sum(r.status == PASSED for r in rows)
+
+
+def doctor(course: Course, workspace: Workspace) -> dict:
+    """Facts about the set-up: versions, devices, sandbox, workspace and progress file."""
+    import torch
+    from d2lcoach import __version__
+    from d2lcoach.grading.engine import resolve_devices
+    from d2lcoach.sandbox import LEVEL_TEXT, SandboxError, available_level
+    try:
+        import torchvision
+        tv = torchvision.__version__
+    except Exception as exc:  # noqa: BLE001 - report, don't fail
+        tv = f"not importable ({type(exc).__name__})"
+    try:
+        level = available_level()
+        isolation = LEVEL_TEXT[level]
+    except SandboxError as exc:
+        level, isolation = "unavailable", str(exc)
+    try:
+        progress = load_progress(workspace.progress_path)
+        progress_state = (f"{len(progress.exercises)} exercise(s) recorded" if workspace.progress_path.exists()
+                          else "not created yet")
+    except UsageError as exc:
+        progress_state = f"BROKEN: {exc}"
+    return {
+        "d2lcoach": __version__,
+        "python": f"{platform.python_version()} ({sys.executable})",
+        "torch": torch.__version__,
+        "torchvision": tv,
+        "cuda available": torch.cuda.is_available(),
+        "devices for checks": ", ".join(resolve_devices("all")),
+        "sandbox": isolation,
+        "sandbox level": level,
+        "course": f"{course.source} ({len(course.exercises)} exercises)",
+        "workspace": str(workspace.root) + ("" if workspace.root.is_dir() else " (not created yet)"),
+        "progress file": f"{workspace.progress_path}: {progress_state}",
+        "workspace from": "--workspace" if os.environ.get("_D2LCOACH_WS_FLAG") else (
+            "D2LCOACH_WORKSPACE" if os.environ.get("D2LCOACH_WORKSPACE") else "the current folder"),
+    }
+
+
+def read_target(path: Path) -> str:
+    return read_submission(path)
