@@ -138,6 +138,8 @@ def check_command(
 ):
     """Grade an exercise in the sandbox on every device; exit 0 when it passes, 1 when not."""
     from d2lcoach import tutor
+    if device.lower() not in ("all", "cpu", "cuda", "meta"):
+        raise UsageError(f"unknown device {device!r}; choose one of: all, cpu, cuda, meta")
     course, workspace = _context()
     ex, path = tutor.resolve_target(course, workspace, exercise, file)
     source = tutor.read_target(path)

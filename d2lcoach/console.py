@@ -40,7 +40,7 @@ def reset_consoles():
 
 
 def error_line(message: str):
-    err_console.print(f"[bold red]error:[/] {escape(message)}")
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 
 
 def render_result(result: CheckResult, exercise_title: str = "", verbose: bool = False):

@@ -44,11 +44,19 @@ def run_gan_steps(gan_step, spec: dict, device, dtype, on_step=None):
     """Run len(spec['X']) consecutive steps; return losses and both nets' parameters after each."""
     net_D, net_G, loss, trainer_D, trainer_G = build_gan(spec, device, dtype)
     steps = []
+    backward_into_G = [0]
+
+    def count(grad):
+        backward_into_G[0] += 1
+        return grad
+    first_G_param = next(iter(net_G.parameters()))
+    first_G_param.register_hook(count)
     for X, Z in zip(spec["X"], spec["Z"]):
+        backward_into_G[0] = 0
         X = X.to(device=device, dtype=dtype)
         Z = Z.to(device=device, dtype=dtype)
         losses = gan_step(X, Z, net_D, net_G, loss, trainer_D, trainer_G)
         params = {f"net_D.{k}": v.detach().clone() for k, v in net_D.named_parameters()}
         params.update({f"net_G.{k}": v.detach().clone() for k, v in net_G.named_parameters()})
-        steps.append({"losses": losses, "params": params})
+        steps.append({"losses": losses, "params": params, "G_backward_passes": backward_into_G[0]})
     return steps

@@ -1,0 +1,184 @@
+"""The learner's path end to end through the CLI, as a new user would walk it, and every bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from d2lcoach.cli import app
+from d2lcoach.course import BUILTIN_ROOT
+
+ROOT = BUILTIN_ROOT
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("D2LCOACH_WORKSPACE", raising=False)
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(app, ["--workspace", str(tmp_path / "ws"), *args])
+    invoke.ws = tmp_path / "ws"
+    return invoke
+
+
+def _one_line_error(result, *needles):
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_new_learner_walks_the_course(run):
+    first = run("next")
+    assert first.exit_code == 0, first.output
+    assert "softmax" in first.output and "D2L 4.4" in first.output
+    stub = run.ws / "ch04-linear-classification" / "softmax.py"
+    assert stub.is_file()
+
+    failing = run("check")
+    assert failing.exit_code == 1, failing.output
+    assert "NotImplementedError" in failing.output and "NOT YET" in failing.output
+    assert "--seed" in failing.output
+
+    stub.write_text("import torch\n\ndef softmax(X, dim=-1):\n    e = X.exp()\n    return e / e.sum(dim, keepdim=True)\n")
+    unstable = run("check", "--seed", "3")
+    assert unstable.exit_code == 1
+    assert "numerical stability" in unstable.output and "subtract each slice's own maximum" in unstable.output
+
+    shutil.copy(ROOT / "solutions" / "softmax.py", stub)
+    passing = run("check")
+    assert passing.exit_code == 0, passing.output
+    assert "PASSED" in passing.output
+
+    moved_on = run("next")
+    assert moved_on.exit_code == 0 and "conv2d" in moved_on.output
+    assert (run.ws / "ch07-convolutional-neural-networks" / "conv2d.py").is_file()
+
+    listing = run("list", "--json")
+    data = json.loads(listing.output)
+    assert data["passed"] == 1
+    statuses = {e["id"]: e["status"] for e in data["exercises"]}
+    assert statuses["softmax"] == "passed" and statuses["conv2d"] == "in progress"
+    progress = (run.ws / "d2lcoach-progress.yaml").read_text()
+    assert progress.startswith("# Managed by d2lcoach") and "version: 1" in progress
+    assert "attempts: 3" in progress
+
+    table = run("list")
+    assert table.exit_code == 0 and "1 of 7 exercises passed" in table.output
+
+
+def test_next_never_overwrites_the_learners_file(run):
+    run("next")
+    stub = run.ws / "ch04-linear-classification" / "softmax.py"
+    stub.write_text("# my work\n")
+    again = run("next", "--exercise", "softmax")
+    assert again.exit_code == 0 and "kept as you left it" in again.output
+    assert stub.read_text() == "# my work\n"
+
+
+def test_check_json_is_exactly_one_object(run):
+    run("next")
+    result = run("check", "--json", "--seed", "1")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert set(data) == {"exercise", "file", "passed", "score", "checks", "error"}
+    assert data["exercise"] == "softmax" and data["passed"] is False
+    assert all(set(c) == {"name", "passed", "device", "message"} for c in data["checks"])
+
+
+def test_check_a_file_anywhere(run, tmp_path):
+    target = tmp_path / "conv2d.py"
+    shutil.copy(ROOT / "solutions" / "conv2d.py", target)
+    result = run("check", "--file", str(target), "--device", "cpu", "--json")
+    assert result.exit_code == 0, result.output
+    assert {c["device"] for c in json.loads(result.output)["checks"]} <= {"cpu", "-"}
+
+
+def test_hints_are_staged_and_counted(run):
+    run("next")
+    one = run("hint")
+    two = run("hint")
+    assert "Hint 1 of" in one.output and "Hint 2 of" in two.output
+    every = run("hint", "--all", "--json")
+    assert len(json.loads(every.output)["hints"]) >= 3
+    assert "hints_shown: 4" in (run.ws / "d2lcoach-progress.yaml").read_text()
+
+
+def test_reset_keeps_a_backup(run):
+    run("next")
+    stub = run.ws / "ch04-linear-classification" / "softmax.py"
+    stub.write_text("# attempt one\n")
+    result = run("reset", "softmax")
+    assert result.exit_code == 0 and "saved as" in result.output
+    backups = list((run.ws / ".d2lcoach-backups").glob("softmax-*.py"))
+    assert [b.read_text() for b in backups] == ["# attempt one\n"]
+    assert stub.read_text() == (ROOT / "exercises" / "softmax.py").read_text()
+
+
+def test_solution_only_after_passing_or_forced(run):
+    run("next")
+    refused = run("solution", "softmax")
+    _one_line_error(refused, "not passed softmax")
+    forced = run("solution", "softmax", "--force")
+    assert forced.exit_code == 0 and "def softmax" in forced.output
+    assert "solution_viewed: forced" in (run.ws / "d2lcoach-progress.yaml").read_text()
+
+
+def test_doctor_names_versions_devices_and_sandbox(run):
+    result = run("doctor", "--json")
+    facts = json.loads(result.output)
+    assert facts["torch"].startswith("2.14.1")
+    assert "cpu" in facts["devices for checks"]
+    assert facts["sandbox level"] in ("namespaces", "process")
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("check", "nosuch"), "unknown exercise 'nosuch'"),
+    (("hint", "nosuch"), "unknown exercise"),
+    (("reset", "nosuch"), "unknown exercise"),
+    (("next", "--exercise", "nosuch"), "unknown exercise"),
+    (("solution", "nosuch"), "unknown exercise"),
+    (("check", "softmax"), "no such file"),
+    (("check", "softmax", "--device", "tpu"), "unknown device"),
+])
+def test_bad_input_is_one_line_and_exit_2(run, args, needle):
+    run.ws.mkdir()
+    _one_line_error(run(*args), needle)
+
+
+def test_missing_and_directory_files(run, tmp_path):
+    _one_line_error(run("check", "softmax", "--file", str(tmp_path / "missing.py")), "missing.py")
+    folder = tmp_path / "softmax.py"
+    folder.mkdir()
+    _one_line_error(run("check", "--file", str(folder)), "softmax.py")
+
+
+def test_broken_progress_file_stops_and_is_kept(run):
+    run("next")
+    progress = run.ws / "d2lcoach-progress.yaml"
+    progress.write_text("version: 1\nexercises: [unclosed\n")
+    before = progress.read_bytes()
+    for args in (("list",), ("check",), ("next",), ("hint",)):
+        _one_line_error(run(*args), "d2lcoach-progress.yaml")
+    assert progress.read_bytes() == before
+
+
+def test_workspace_that_is_a_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    target = tmp_path / "afile"
+    target.write_text("x")
+    result = CliRunner().invoke(app, ["--workspace", str(target), "list"])
+    _one_line_error(result, "afile")
+
+
+def test_progress_folder_where_file_belongs(run):
+    (run.ws / "d2lcoach-progress.yaml").mkdir(parents=True)
+    _one_line_error(run("list"), "d2lcoach-progress.yaml")
