@@ -23,7 +23,7 @@ def _plain() -> bool:
 
 def make_console(stderr: bool = False) -> Console:
     plain = bool(os.environ.get("NO_COLOR")) or not (sys.stderr if stderr else sys.stdout).isatty()
-    return Console(stderr=stderr, no_color=plain, highlight=False, soft_wrap=False,
+    return Console(stderr=stderr, no_color=plain, highlight=False, soft_wrap=plain,
                    width=None if not plain else 100, emoji=False,
                    force_terminal=None if not plain else False)
 
@@ -61,7 +61,10 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         console.print(table)
     shown = 0
     seen_messages = set()
-    for check in result.failures():
+    failures = result.failures()
+    # Checks that could not run because the call failed say so in the table; show the causes.
+    real = [c for c in failures if not c.message.startswith("not checked")]
+    for check in real or failures:
         if check.message in seen_messages or (shown >= 3 and not verbose):
             continue
         seen_messages.add(check.message)
@@ -69,7 +72,7 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         console.print(f"[bold red]✗ {escape(check.name)}[/] [dim]({check.device})[/]")
         for line in check.message.splitlines():
             console.print("    " + escape(line))
-    hidden = len({c.message for c in result.failures()}) - shown
+    hidden = len({c.message for c in (real or failures)}) - shown
     if hidden > 0:
         console.print(f"[dim]... and {hidden} more failing check(s); use --verbose to see them all[/]")
     if result.output.strip():

@@ -158,10 +158,12 @@ class Sandbox:
         self._proc: subprocess.Popen | None = None
         self._ready = False
         self.worker_starts = 0
+        self.seccomp: bool | None = None
 
     @property
     def level_text(self) -> str:
-        return LEVEL_TEXT[self.level]
+        extra = {True: " + seccomp filter", False: " (no seccomp filter)", None: ""}[self.seccomp]
+        return LEVEL_TEXT[self.level] + extra
 
     def start(self) -> "Sandbox":
         if self._proc is not None and self._proc.poll() is None:
@@ -221,6 +223,7 @@ class Sandbox:
         if not isinstance(hello, dict) or hello.get("status") != "ready":
             self.close()
             raise SandboxError("the sandbox worker sent an unexpected greeting")
+        self.seccomp = bool(hello.get("seccomp"))
         self._ready = True
 
     def run(self, request: dict, limits: Limits) -> Outcome:

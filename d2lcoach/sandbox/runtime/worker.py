@@ -29,6 +29,13 @@ import torch  # noqa: E402
 import wire  # noqa: E402
 import harness  # noqa: E402  (imports torch's dispatch machinery before any fork)
 import gan  # noqa: E402,F401
+import seccomp  # noqa: E402
+
+# Everything a learner may import is imported once here, before any fork: the fallback child runs
+# as `nobody` and may not be able to read Python's own folders, and a warm import is free.
+import collections, dataclasses, functools, itertools, math, typing  # noqa: E401,E402,F401
+import numpy  # noqa: E402,F401
+import torch.nn.functional  # noqa: E402,F401
 
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_DUMPABLE = 4
@@ -129,6 +136,15 @@ def _wipe_scratch():
                     pass
 
 
+def _probe_seccomp() -> bool:
+    """Can a child install the filter here? Try it in a throwaway child."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if seccomp.install() else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
 def _vm_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -166,9 +182,16 @@ def _child(request, limits, result_w, capture_w, scratch):
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
         resource.setrlimit(resource.RLIMIT_FSIZE, (int(limits.get("file_bytes", 1 << 24)),) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if _SECCOMP:
+            seccomp.install()
         sys.stdout = open(1, "w", closefd=False)
         sys.stderr = open(2, "w", closefd=False)
         result = harness.run_request(request)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - learner code may have replaced or closed it
+                pass
         try:
             payload = wire.encode(result)
         except Exception as exc:  # noqa: BLE001
@@ -290,9 +313,11 @@ def main():
         x = torch.ones(2, 2, requires_grad=True)
         (x.exp() @ x).sum().backward()
     _SCRATCH_ROOT = tempfile.mkdtemp(prefix="d2lcoach-scratch-")
+    global _SECCOMP
+    _SECCOMP = _probe_seccomp()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     stdin = sys.stdin.buffer.fileno()
-    _send({"status": "ready", "pid": os.getpid(), "isolation": ISOLATION})
+    _send({"status": "ready", "pid": os.getpid(), "isolation": ISOLATION, "seccomp": _SECCOMP})
     while True:
         head = _read_exact(stdin, 8)
         if head is None:
@@ -310,6 +335,7 @@ def main():
 
 
 _SCRATCH_ROOT = "/tmp"
+_SECCOMP = False
 
 if __name__ == "__main__":
     main()
