@@ -42,8 +42,9 @@ def _version(value: bool):
 def main_options(
     workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="The learner's folder (default: "
                                              "$D2LCOACH_WORKSPACE, else the current folder).", show_default=False),
-    course: Optional[Path] = typer.Option(None, "--course", help="A course manifest (course.yaml) to use "
-                                          "instead of the built-in course.", show_default=False),
+    course: Optional[Path] = typer.Option(None, "--course", help="A course extension (course.yaml) that "
+                                          "adds or overrides exercises; default: the workspace's course.yaml if any.",
+                                          show_default=False),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ):
@@ -80,17 +81,14 @@ def guarded(fn):
 
 
 def _context():
+    """The course (built-in, extended by --course or the workspace's course.yaml) and the workspace."""
     from d2lcoach.course import load_course
     from d2lcoach.workspace import resolve_workspace
-    course = load_course(state.course) if state.course else _workspace_course(resolve_workspace(state.workspace))
-    return course, resolve_workspace(state.workspace)
-
-
-def _workspace_course(workspace):
-    """A course.yaml in the workspace replaces the built-in course (a course extension)."""
-    from d2lcoach.course import load_course
-    local = workspace.root / "course.yaml"
-    return load_course(local if local.exists() else None)
+    workspace = resolve_workspace(state.workspace)
+    extension = state.course
+    if extension is None and (workspace.root / "course.yaml").exists():
+        extension = workspace.root / "course.yaml"
+    return load_course(extension=extension), workspace
 
 
 @app.command("next")

@@ -113,9 +113,35 @@ def _str_list(mapping: dict, key: str, where: str, source: Path, default=()) -> 
     return tuple(value)
 
 
-def load_course(path: Path | None = None) -> Course:
-    """Read and validate a course manifest; every problem is a one-line UsageError naming the file."""
-    source = Path(path) if path is not None else BUILTIN_ROOT / "course.yaml"
+def load_course(path: Path | None = None, extension: Path | None = None) -> Course:
+    """The built-in course (or the manifest at `path`), with an optional extension merged in.
+
+    An extension is a manifest of the same form whose exercises add to the course (new ids, placed
+    by chapter) or override it (an id that exists); its chapters may be new or omitted. Paths of
+    its stubs, solutions and graders are relative to the extension's own folder.
+    """
+    base = _load_manifest(Path(path) if path is not None else BUILTIN_ROOT / "course.yaml", {})
+    if extension is None:
+        return base
+    known = {c.number: c for c in base.chapters}
+    ext = _load_manifest(Path(extension), known, extension=True)
+    exercises = list(base.exercises)
+    for exercise in ext.exercises:
+        ids = [e.id for e in exercises]
+        if exercise.id in ids:
+            exercises[ids.index(exercise.id)] = exercise
+            continue
+        after = [i for i, e in enumerate(exercises) if e.chapter.number <= exercise.chapter.number]
+        exercises.insert(after[-1] + 1 if after else 0, exercise)
+    chapters = {c.number: c for c in base.chapters}
+    chapters.update({c.number: c for c in ext.chapters})
+    used = sorted({e.chapter.number for e in exercises})
+    return Course(title=ext.title or base.title, chapters=tuple(chapters[n] for n in used),
+                  exercises=tuple(exercises), source=ext.source)
+
+
+def _load_manifest(source: Path, known_chapters: dict, extension: bool = False) -> Course:
+    """Read and validate one manifest; every problem is a one-line UsageError naming the file."""
     if source.is_dir():
         source = source / "course.yaml"
     if not source.is_file():
@@ -131,8 +157,11 @@ def load_course(path: Path | None = None) -> Course:
     if not isinstance(data, dict):
         raise UsageError(f"{source}: a course manifest must be a mapping")
     root = source.parent
-    chapters = {}
-    for i, raw in enumerate(_need(data, "chapters", list, "the manifest", source)):
+    chapters = dict(known_chapters)
+    raw_chapters = data.get("chapters", []) if extension else _need(data, "chapters", list, "the manifest", source)
+    if not isinstance(raw_chapters, list):
+        raise UsageError(f"{source}: 'chapters' must be a list")
+    for i, raw in enumerate(raw_chapters):
         where = f"chapter #{i + 1}"
         chapter = Chapter(
             number=_need(raw, "number", int, where, source),
@@ -190,9 +219,9 @@ def load_course(path: Path | None = None) -> Course:
         exercises.append(exercise)
     if not exercises:
         raise UsageError(f"{source}: the course has no exercises")
-    used = sorted({e.chapter.number for e in exercises})
+    used = sorted({e.chapter.number for e in exercises} | (set(chapters) - set(known_chapters)))
     return Course(
-        title=str(data.get("title", "")),
+        title=str(data.get("title", "") or ""),
         chapters=tuple(chapters[n] for n in used),
         exercises=tuple(exercises),
         source=source,
