@@ -46,6 +46,7 @@ class Case:
     hint: str = ""
     kind: str = "call"
     spec: dict | None = None
+    checks: tuple[str, ...] = ()  # with `compare`: the other checks it verifies (on real devices)
 
     def tolerances(self, dtype: torch.dtype) -> tuple[float, float]:
         if self.tolerance and dtype in self.tolerance:

@@ -289,11 +289,14 @@ def evaluate_run(case: Case, expected: dict, run: dict, forbidden_ops, forbidden
     if error:
         text = f"{error.get('type')}: {error.get('message')}"
         verdict.error = f"{describe_call(case)} raised {text}"
+        if _is_mixing(text):
+            failures.append(("device", f"{describe_call(case)} on the {device} device mixes devices: {text}. "
+                             "Create new tensors on the inputs' device (device=X.device, or *_like)"))
+            verdict.inconclusive = device == "meta"  # the other checks could not run there
+            if device != "meta":
+                return verdict
         if device == "meta":
-            if _is_mixing(text):
-                failures.append(("device", f"{describe_call(case)} on the meta device mixes devices: {text}. "
-                                 "Create new tensors on the inputs' device (device=X.device, or *_like)"))
-            elif _needs_values(text):
+            if _needs_values(text):
                 verdict.inconclusive = True  # needs real values: not failed for that
             return verdict
         trace = (error.get("trace") or "").rstrip()
@@ -302,13 +305,17 @@ def evaluate_run(case: Case, expected: dict, run: dict, forbidden_ops, forbidden
     actual = run.get("output")
     if case.compare is not None:
         found = case.compare(expected["output"], actual, case, device) or []
+        # A custom comparison checks every property it names, whatever else it found.
+        verdict.verified |= {"result type", "device"}
+        if device != "meta":
+            verdict.verified |= {case.property, *case.checks}
     else:
         found = compare_output(expected["output"], actual, case, device)
+        if not any(name == "result type" for name, _ in found):
+            verdict.verified |= {"result type", "shape", "dtype", "device"}
+            if device != "meta":
+                verdict.verified.add(case.property)
     failures += found
-    if not any(name == "result type" for name, _ in found):
-        verdict.verified |= {"result type", "shape", "dtype", "device"}
-        if device != "meta":
-            verdict.verified.add(case.property)
     verdict.verified.add("no mutation")
     mutated = run.get("mutated") or []
     if mutated:
@@ -460,7 +467,10 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
         wanted = [d for d in (case.devices or devices) if d in devices and (d != "meta" or case.meta)]
         for device in wanted:
             order = names_by_device[device]
-            base = ["shape", "dtype"] + ([case.property] if device != "meta" else [])
+            if case.compare is not None:
+                base = [case.property, *case.checks] if device != "meta" else []
+            else:
+                base = ["shape", "dtype"] + ([case.property] if device != "meta" else [])
             if case.grad and device != "meta":
                 base.append("gradients")
             for name in base + ["no mutation", "device"]:

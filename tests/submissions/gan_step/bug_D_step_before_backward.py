@@ -1,0 +1,22 @@
+"""BUG: calls trainer_D.step() before loss_D.backward(): right after zero_grad() there is no gradient
+to step with, so D never moves.
+
+expect: fail discriminator update
+"""
+import torch
+
+
+def gan_step(X, Z, net_D, net_G, loss, trainer_D, trainer_G):
+    trainer_D.zero_grad()
+    real_Y = net_D(X)
+    fake_Y = net_D(net_G(Z).detach())
+    loss_D = (loss(real_Y, torch.ones_like(real_Y)) + loss(fake_Y, torch.zeros_like(fake_Y))) / 2
+    trainer_D.step()
+    loss_D.backward()
+
+    trainer_G.zero_grad()
+    fake_Y = net_D(net_G(Z))
+    loss_G = loss(fake_Y, torch.ones_like(fake_Y))
+    loss_G.backward()
+    trainer_G.step()
+    return loss_D.item(), loss_G.item()
