@@ -9,11 +9,18 @@ from d2lcoach.grading.case import Case
 NAMES = ("X",)
 
 
-def _case(prop, X, dim, hint="", grad=True, gen=None):
+#: Logits of size ~1000 carry a float32 rounding error of ~1e-4 (the spacing of float32 numbers
+#: near 1000 is 6e-5, near 5000 it is 5e-4), and exp turns that absolute error into a relative
+#: one. A correct exp(X - logsumexp(X)) is off by up to a few 1e-4 there, and its gradient (a
+#: difference of such terms) by ~1e-4 in absolute terms; an unstable softmax is off by nan, 0 or 1.
+STABLE_TOLERANCE = {torch.float32: (1e-3, 1e-4)}
+
+
+def _case(prop, X, dim, hint="", grad=True, gen=None, tolerance=None):
     kwargs = {"dim": dim}
     grad_outputs = [torch.randn(X.shape, generator=gen, dtype=X.dtype)] if grad else None
     return Case(property=prop, args=(X,), kwargs=kwargs, names=NAMES, label=f"softmax(X, dim={dim})",
-                grad=((0,),) if grad else (), grad_outputs=grad_outputs, hint=hint)
+                grad=((0,),) if grad else (), grad_outputs=grad_outputs, hint=hint, tolerance=tolerance)
 
 
 def make_cases(gen: torch.Generator) -> list[Case]:
@@ -32,18 +39,25 @@ def make_cases(gen: torch.Generator) -> list[Case]:
                                 "along `dim`; negative dims count from the end"))
     cases.append(_case("any rank and dim", torch.randn(5, generator=gen), 0, gen=gen))
     cases.append(_case("any rank and dim", torch.randn(2, 3, 4, generator=gen), -2, gen=gen))
+    # a rank-3 input normalised along dim 0: catches the book's hard-coded `sum(1, keepdim=True)`
+    # whatever the random cases above drew.
+    cases.append(_case("any rank and dim", torch.randn(2, 3, 4, generator=gen), 0, gen=gen))
     # numerical stability: each slice needs its own maximum.
     stability_hint = ("subtract each slice's own maximum along `dim` (X.max(dim, keepdim=True).values) before "
                       "exp(); one global maximum still lets a slice such as (-5000, -5001, -5002) underflow")
     cases.append(_case("numerical stability", torch.tensor([[1000.0, 0.0, -1000.0]]), 1,
-                       hint=stability_hint, gen=gen))
+                       hint=stability_hint, gen=gen,
+                       tolerance=STABLE_TOLERANCE))
     cases.append(_case("numerical stability", torch.tensor([[1000.0, 0.0, -1000.0],
                                                             [-5000.0, -5001.0, -5002.0]]), 1,
-                       hint=stability_hint, gen=gen))
+                       hint=stability_hint, gen=gen,
+                       tolerance=STABLE_TOLERANCE))
     cases.append(_case("numerical stability", torch.tensor([[800.0, -5000.0], [799.0, -5001.0],
-                                                            [0.0, -5002.0]]), 0, hint=stability_hint, gen=gen))
+                                                            [0.0, -5002.0]]), 0, hint=stability_hint, gen=gen,
+                       tolerance=STABLE_TOLERANCE))
     big = torch.randn(3, 4, generator=gen) * 400
-    cases.append(_case("numerical stability", big, -1, hint=stability_hint, gen=gen))
+    cases.append(_case("numerical stability", big, -1, hint=stability_hint, gen=gen,
+                       tolerance=STABLE_TOLERANCE))
     # dtype: float64 in, float64 out.
     cases.append(_case("float64", torch.randn(3, 4, generator=gen, dtype=torch.float64), -1, gen=gen,
                        hint="keep the input's dtype: no .float() and no torch.tensor(..., dtype=torch.float32)"))

@@ -311,10 +311,13 @@ def evaluate_run(case: Case, expected: dict, run: dict, forbidden_ops, forbidden
             verdict.verified |= {case.property, *case.checks}
     else:
         found = compare_output(expected["output"], actual, case, device)
-        if not any(name == "result type" for name, _ in found):
-            verdict.verified |= {"result type", "shape", "dtype", "device"}
-            if device != "meta":
-                verdict.verified.add(case.property)
+        names = {name for name, _ in found}
+        if "result type" not in names:
+            verdict.verified |= {"result type", "shape", "device"}
+            if "shape" not in names:  # values and dtype cannot be compared across shapes
+                verdict.verified.add("dtype")
+                if device != "meta" and "dtype" not in names:
+                    verdict.verified.add(case.property)
     failures += found
     verdict.verified.add("no mutation")
     mutated = run.get("mutated") or []
@@ -323,14 +326,15 @@ def evaluate_run(case: Case, expected: dict, run: dict, forbidden_ops, forbidden
         failures.append(("no mutation", f"{describe_call(case)} changed {names} in place; "
                          "compute new tensors instead (no +=, *=, [...] = or *_ methods on the arguments)"))
     if case.grad and device != "meta":
-        grad_failures = _compare_grads(case, expected, run)
+        values_ok = not any(name == case.property for name, _ in found)
+        grad_failures = _compare_grads(case, expected, run, values_ok)
         failures += grad_failures
         if not any(name == "gradients" for name, _ in grad_failures) and run.get("grads") is not None:
             verdict.verified.add("gradients")
     return verdict
 
 
-def _compare_grads(case: Case, expected: dict, run: dict) -> list[tuple[str, str]]:
+def _compare_grads(case: Case, expected: dict, run: dict, values_ok: bool = True) -> list[tuple[str, str]]:
     call = describe_call(case)
     grad_error = run.get("grad_error")
     if grad_error:
@@ -359,10 +363,11 @@ def _compare_grads(case: Case, expected: dict, run: dict) -> list[tuple[str, str
         rtol, atol = case.tolerances(want.dtype)
         mismatch = compare_values(want, got.tensor, rtol * 10, atol * 10)
         if mismatch is not None:
+            advice = (" The values are right but this gradient is wrong: that usually means a step that "
+                      "autograd cannot see through (an in-place write, a .detach(), or a constant where a "
+                      "tensor should be)" if values_ok else " The values are wrong too: fix those first")
             failures.append(("gradients", f"{call}: the gradient with respect to {name} is wrong. "
-                             f"{mismatch.describe()}. A value that is right but a gradient that is wrong "
-                             "usually means a step that autograd cannot see through (an in-place write, "
-                             "a .detach(), or a constant where a tensor should be)"))
+                             f"{mismatch.describe()}.{advice}"))
     return failures
 
 

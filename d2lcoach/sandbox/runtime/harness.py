@@ -16,6 +16,7 @@ import types
 import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
 
 import gan as gan_runtime
 
@@ -23,12 +24,23 @@ _MAX_TRACE = 2000
 
 
 class _OpRecorder(TorchDispatchMode):
-    def __init__(self, seen: set):
+    """Records every operator that runs. On a meta run it also refuses an operator that mixes a meta
+    tensor with a real one (writing into a CPU tensor would otherwise only say "needs values")."""
+
+    def __init__(self, seen: set, meta: bool = False):
         super().__init__()
         self.seen = seen
+        self.meta = meta
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         self.seen.add(func._schema.name)
+        if self.meta:
+            devices = {t.device.type for t in tree_flatten((args, kwargs))[0]
+                       if isinstance(t, torch.Tensor) and (t.dim() > 0 or t.device.type == "meta")}
+            if "meta" in devices and len(devices) > 1:
+                other = sorted(devices - {"meta"})[0]
+                raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                                   f"devices, meta and {other} (in {func._schema.name})")
         return func(*args, **(kwargs or {}))
 
 
@@ -76,8 +88,9 @@ def _tensors(x, out):
 
 
 def _to(x, device, dtype=None):
+    """A fresh copy on `device` for every call, so one call can never change another's inputs."""
     if isinstance(x, torch.Tensor):
-        return x.to(device)
+        return x.detach().to(device, copy=True)
     if isinstance(x, tuple):
         return tuple(_to(v, device) for v in x)
     if isinstance(x, list):
@@ -207,7 +220,7 @@ def _run_call(case, device, functions, seen, run, filename):
     args = _to(case["args"], device)
     kwargs = _to(case.get("kwargs") or {}, device)
     snap = _snapshot((args, kwargs))
-    with _FunctionRecorder(seen), _OpRecorder(seen):
+    with _FunctionRecorder(seen), _OpRecorder(seen, meta=device == "meta"):
         out = fn(*args, **kwargs)
     run["output"] = _plain(out)
     run["mutated"] = _mutated(snap)
@@ -249,7 +262,7 @@ def _run_gan(case, device, functions, seen, run):
     step_fn = functions[case["function"]]
 
     def recorded_step(*a):
-        with _FunctionRecorder(seen), _OpRecorder(seen):
+        with _FunctionRecorder(seen), _OpRecorder(seen, meta=device == "meta"):
             return _plain(step_fn(*a))
 
     run["output"] = gan_runtime.run_gan_steps(recorded_step, spec, device, dtype)

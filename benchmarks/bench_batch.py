@@ -1,0 +1,271 @@
+"""Benchmark of instructor batch grading against one fresh Python interpreter per submission.
+
+Builds a synthetic roster (default 100 students x the course's exercises) from the project's own
+files: reference solutions (right), stubs (wrong: not implemented), and the trust suite's
+tests/submissions/<id>/*.py (a mix of right and wrong, each with its expected verdict), with a few
+files missing. Grades it with `grade_roster` and the default --jobs, then prints submissions per
+second, ms per submission, peak memory and wall time; runs the naive baseline (a fresh
+`python -c` per submission: imports torch, starts a fresh sandbox, grades one file) on a sample
+in the same run and prints the ratio; and times one `check`-equivalent single grade against
+`python -c "import torch"`. No assertions on time.
+
+    python benchmarks/bench_batch.py [--students 100] [--sample 14] [--jobs N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from d2lcoach.batch import default_jobs, grade_roster  # noqa: E402
+from d2lcoach.course import load_course  # noqa: E402
+from d2lcoach.grading.engine import new_seed, resolve_devices  # noqa: E402
+
+# One grade in a fresh interpreter, as `d2lcoach check` does it: the sandbox starts first so that its
+# torch import overlaps the parent's own.
+ONE_GRADE = r"""
+import json, sys
+from d2lcoach.sandbox import Sandbox
+box = Sandbox().start()
+from d2lcoach.course import load_course
+from d2lcoach.grading.engine import grade_source
+from d2lcoach.workspace import read_submission
+exercise_id, path, seed, devices = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
+exercise = load_course().get(exercise_id)
+try:
+    result = grade_source(exercise, read_submission(path), path, sandbox=box, devices=devices, seed=seed)
+finally:
+    box.close()
+print(json.dumps({"error": result.error, "checks": [c.to_json() for c in result.checks]}))
+"""
+
+MIB = 1024 * 1024
+
+
+def _expectation(path: Path) -> str:
+    """The `expect:` line of a trust-suite file ('' when it has none)."""
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    except (SyntaxError, ValueError, OSError):
+        return ""
+    for line in doc.splitlines():
+        if line.strip().startswith("expect:"):
+            return line.strip()[len("expect:"):].strip()
+    return ""
+
+
+def submission_pool(exercise) -> tuple[list[tuple[str, Path]], int]:
+    """(kind, file) candidates for one exercise, and how many slow ones (time-outs) were left out."""
+    folder = ROOT / "tests" / "submissions" / exercise.id
+    suite, skipped = [], 0
+    for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+        expect = _expectation(path)
+        if "timed out" in expect or "time limit" in expect or "cpu" in expect.lower():
+            skipped += 1  # one endless loop costs the whole time limit: not what this measures
+            continue
+        kind = "right" if expect.startswith("pass") else "wrong"
+        suite.append((f"suite-{kind}", path))
+    return suite, skipped
+
+
+def build_roster(root: Path, course, students: int, rng: random.Random) -> dict:
+    stats = {"solution": 0, "stub": 0, "suite-right": 0, "suite-wrong": 0, "missing": 0, "skipped_slow": 0}
+    pools = {}
+    for exercise in course.exercises:
+        pools[exercise.id], skipped = submission_pool(exercise)
+        stats["skipped_slow"] += skipped
+    for i in range(students):
+        folder = root / f"student{i:03d}"
+        folder.mkdir(parents=True)
+        for exercise in course.exercises:
+            draw = rng.random()
+            suite = pools[exercise.id]
+            if draw < 0.05:
+                stats["missing"] += 1
+                continue
+            if draw < 0.15:
+                kind, source = "stub", exercise.stub_path
+            elif draw < 0.55 and suite:
+                kind, source = rng.choice(suite)
+            else:
+                kind, source = "solution", exercise.solution_path
+            stats[kind] += 1
+            shutil.copyfile(source, folder / exercise.filename)
+        if i % 10 == 3:
+            (folder / "notes.txt").write_text("not an exercise\n")
+    return stats
+
+
+def _descendants(root_pid: int) -> list[int]:
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    stat = handle.read()
+                parents[int(entry)] = int(stat[stat.rfind(b")") + 2:].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = [], [root_pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def _memory_kib(pid: int) -> int:
+    """Proportional set size (shared pages split between sharers) or, failing that, RSS."""
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            with open(f"/proc/{pid}/{name}") as handle:
+                for line in handle:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+class TreeMemory:
+    """Samples the memory of this process and all its descendants (the sandboxes) a few times a second."""
+
+    def __init__(self, interval: float = 0.25):
+        self.interval = interval
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        me = os.getpid()
+        while not self._stop.is_set():
+            total = sum(_memory_kib(pid) for pid in [me, *_descendants(me)])
+            self.peak_kib = max(self.peak_kib, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def one_grade(exercise_id: str, path: Path, seed: int, devices: list[str]) -> tuple[float, dict | None]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", ONE_GRADE, exercise_id, str(path), str(seed), ",".join(devices)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    seconds = time.perf_counter() - start
+    try:
+        return seconds, json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        print(f"  (the fresh interpreter failed on {path}: {proc.stderr.strip()[-300:]})", file=sys.stderr)
+        return seconds, None
+
+
+def import_torch_seconds() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import torch"], check=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=100, help="students in the synthetic roster (100)")
+    parser.add_argument("--sample", type=int, default=14, help="submissions graded the naive way (14)")
+    parser.add_argument("--jobs", type=int, default=None, help="workers (default: the cores available)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the single-check timing (median)")
+    parser.add_argument("--seed", type=int, default=None, help="grading seed (default: a fresh one)")
+    parser.add_argument("--keep", type=Path, default=None, help="build the roster and report here and keep them")
+    args = parser.parse_args(argv)
+
+    course = load_course()
+    devices = resolve_devices("all")
+    seed = new_seed() if args.seed is None else args.seed
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="d2lcoach-bench-"))
+    roster, out = workdir / "roster", workdir / "report"
+    if roster.exists() or out.exists():
+        print(f"{workdir}: already holds a roster or report; choose an empty folder", file=sys.stderr)
+        return 2
+    try:
+        stats = build_roster(roster, course, args.students, random.Random(0))
+        pairs = args.students * len(course.exercises)
+        handed_in = pairs - stats["missing"]
+        print(f"roster: {args.students} students x {len(course.exercises)} exercises = {pairs} pairs; "
+              f"{handed_in} files handed in ({stats['solution']} reference solutions, {stats['stub']} stubs, "
+              f"{stats['suite-right']} right and {stats['suite-wrong']} wrong from tests/submissions), "
+              f"{stats['missing']} missing" + (f"; {stats['skipped_slow']} slow suite files left out"
+                                               if stats["skipped_slow"] else ""))
+        print(f"machine: {default_jobs()} cores available; devices {', '.join(devices)}; seed {seed}")
+
+        with TreeMemory() as memory:
+            start = time.perf_counter()
+            summary = grade_roster(roster, out, course=course, jobs=args.jobs, seed=seed, devices=devices)
+            wall = time.perf_counter() - start
+        self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        graded = summary.graded + summary.reused
+        per = wall / graded if graded else float("nan")
+        passed = sum(e.passed for e in summary.exercises)
+        print(f"batch: {graded} submissions graded in {wall:.1f} s wall with {summary.jobs} job(s), "
+              f"sandbox {summary.isolation}; {passed} passed")
+        print(f"  {graded / wall:.1f} submissions per second, {per * 1000:.0f} ms per submission "
+              f"(goal for 700 in 90 s: under 130 ms)")
+        print(f"  peak memory: parent {self_kib / 1024:.0f} MiB RSS, largest child process "
+              f"{child_kib / 1024:.0f} MiB RSS, whole tree {memory.peak_kib / 1024:.0f} MiB PSS (sampled)")
+        if summary.warning:
+            print(f"  {summary.warning}")
+
+        document = json.loads((out / "results.json").read_text())
+        submitted = [(student, ex) for student, row in document["students"].items()
+                     for ex, entry in row["exercises"].items() if entry["status"] == "graded"]
+        step = max(1, len(submitted) // max(1, args.sample))
+        sample = submitted[::step][:args.sample]
+        times, agree = [], 0
+        for student, exercise_id in sample:
+            seconds, naive = one_grade(exercise_id, roster / student / f"{exercise_id}.py", seed, devices)
+            times.append(seconds)
+            entry = document["students"][student]["exercises"][exercise_id]
+            if naive is not None and naive["error"] == entry["error"] and naive["checks"] == entry["checks"]:
+                agree += 1
+        if times:
+            naive_per = statistics.mean(times)
+            print(f"naive baseline (a fresh interpreter per submission) on {len(times)} sampled submissions: "
+                  f"{naive_per * 1000:.0f} ms per submission; the batch is {naive_per / per:.1f}x faster "
+                  f"(700 submissions would take {naive_per * 700 / 60:.1f} min the naive way)")
+            print(f"  grades agree with the batch: {agree}/{len(times)}")
+
+        softmax = course.get("softmax") if "softmax" in course.ids else course.exercises[0]
+        single = [one_grade(softmax.id, softmax.solution_path, seed, devices)[0] for _ in range(args.repeat)]
+        torch_only = [import_torch_seconds() for _ in range(args.repeat)]
+        check_s, torch_s = statistics.median(single), statistics.median(torch_only)
+        print(f"single check-equivalent grade ({softmax.id}, fresh interpreter and sandbox): {check_s:.2f} s; "
+              f'python -c "import torch": {torch_s:.2f} s; ratio {check_s / torch_s:.2f} (goal under 1.5; '
+              f"median of {args.repeat})")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"kept: {roster} and {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

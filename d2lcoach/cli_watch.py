@@ -1,0 +1,158 @@
+"""`d2lcoach watch`: the learner's loop, wiring d2lcoach.watch.Watcher to the course, the workspace and
+one warm sandbox for the whole session (a re-check then costs tens of milliseconds, not a start-up).
+
+Register with `app.command("watch")(guarded(watch))`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def watch(
+    poll: bool = typer.Option(False, "--poll", help="Look for changes every 0.5 s instead of waiting for "
+                              "file-system events (for network drives and some containers; watch also "
+                              "switches by itself when events do not arrive)."),
+    device: str = typer.Option("all", "--device", "-d", help="cpu, cuda, meta or all (CPU, plus CUDA when "
+                               "available, plus meta when there is no GPU)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="The cases' seed (default: one random seed for "
+                                       "the whole session, so every save is checked on the same cases)."),
+):
+    """Re-check the current exercise each time you save it. Keys: n next exercise, h hint, l list,
+    r reset (keeps a backup), c check now, q quit."""
+    import sys
+
+    from d2lcoach.cli import _context
+    from d2lcoach.grading.engine import new_seed, resolve_devices
+    from d2lcoach.sandbox import Sandbox
+    from d2lcoach.watch import StreamKeys, TerminalKeys, Watcher
+
+    devices = resolve_devices(device)
+    course, workspace = _context()
+    session = _Session(course, workspace, devices, new_seed() if seed is None else int(seed))
+    keys = TerminalKeys(sys.stdin) if sys.stdin.isatty() else StreamKeys(sys.stdin)
+    with Sandbox(hidden=[workspace.root], cuda="cuda" in devices) as sandbox:  # one warm worker
+        session.sandbox = sandbox
+        watcher = Watcher(session.path, session.check, session.render, keys, on_next=session.next,
+                          on_hint=session.hint, on_list=session.list, on_reset=session.reset,
+                          notify=session.notify, poll=poll)
+        session.watcher = watcher
+        reason = watcher.run()
+    from d2lcoach import console as out
+    out.console.print("stopped watching" + (" (interrupted)" if reason == "interrupted" else ""))
+
+
+class _Session:
+    """The state of one `watch` session and the callbacks the Watcher calls."""
+
+    def __init__(self, course, workspace, devices: list[str], seed: int):
+        from d2lcoach import tutor
+        from d2lcoach.progress import load_progress
+        self.course, self.workspace, self.devices, self.seed = course, workspace, devices, seed
+        self.sandbox = None
+        self.watcher = None
+        self.notes: list[str] = []
+        self._armed = False  # `n` pressed once on an exercise that has not passed
+        self.exercise = tutor.current_exercise(course, load_progress(workspace.progress_path))
+        if not workspace.exercise_file(self.exercise).exists():
+            tutor.next_task(course, workspace, self.exercise.id)  # install the stub, make it current
+
+    def path(self) -> Path:
+        return self.workspace.exercise_file(self.exercise)
+
+    def check(self):
+        from d2lcoach import tutor
+        from d2lcoach.grading.engine import grade_source
+        self._armed = False
+        exercise, path = self.exercise, self.path()
+        source = tutor.read_target(path)
+        result = grade_source(exercise, source, str(path), sandbox=self.sandbox, devices=self.devices,
+                              seed=self.seed)
+        tutor.record_check(self.workspace, exercise, result, source)
+        return result
+
+    def render(self, result):
+        import sys
+
+        from rich.markup import escape
+
+        from d2lcoach import console as out
+        from d2lcoach.watch import KEY_HELP, POLLING
+        c = out.console
+        cleared = sys.stdout.isatty()  # a terminal, even with NO_COLOR: show each result in place
+        if cleared:
+            sys.stdout.write("\033[H\033[2J")
+            sys.stdout.flush()
+        else:
+            c.print("-" * 40)
+        ex, watcher = self.exercise, self.watcher
+        how = "saves are seen through file-system events"
+        if watcher is not None and watcher.mode == POLLING:
+            how = f"looking for changes every {watcher.poll_interval:g} s ({watcher.mode_reason})"
+        c.print(f"[bold]watching[/] {escape(str(self.path()))}  [dim]{escape(how)}[/]")
+        c.print(f"[dim]D2L {escape(ex.section)}: {escape(ex.link)}[/]")
+        out.render_result(result, ex.title)
+        if result.passed:
+            c.print("[bold green]Well done![/] Press [bold]n[/] for the next exercise, or keep improving this one.")
+        if cleared:
+            for note in self.notes:
+                c.print(f"[yellow]{escape(note)}[/]")
+        self.notes.clear()
+        c.print(f"[dim]{escape(KEY_HELP)}[/]")
+
+    def notify(self, message: str):
+        from rich.markup import escape
+
+        from d2lcoach import console as out
+        out.console.print(f"[yellow]{escape(message)}[/]")
+        self.notes.append(message)  # shown again under the next result, which clears the screen
+
+    def next(self):
+        from d2lcoach import tutor
+        from d2lcoach.progress import PASSED, load_progress
+        progress = load_progress(self.workspace.progress_path)
+        target = tutor.first_unpassed(self.course, progress)
+        if target is None:
+            self.notify("You have passed every exercise of the course; `d2lcoach next --exercise ID` "
+                        "goes back to any of them.")
+            return
+        if target.id == self.exercise.id:
+            if not self._armed:
+                self._armed = True
+                self.notify(f"{self.exercise.id} has not passed yet; press n again to move on anyway "
+                            "(prerequisites are advice, never a lock)")
+                return
+            later = self.course.exercises[self.course.ids.index(self.exercise.id) + 1:]
+            target = next((e for e in later if getattr(progress.exercises.get(e.id), "status", None)
+                           != PASSED), None)
+            if target is None:
+                self.notify(f"{self.exercise.id} is the last exercise not passed yet")
+                return
+        self._armed = False
+        task = tutor.next_task(self.course, self.workspace, target.id)
+        self.exercise = task.exercise
+        kept = "new stub" if task.created else "your file, kept as you left it"
+        self.notify(f"next: {task.exercise.id}: {task.exercise.title} ({task.path}, {kept})")
+
+    def hint(self):
+        from d2lcoach.cli import hint_command
+        try:
+            hint_command(exercise=self.exercise.id, show_all=False, json_output=False)
+        except typer.Exit:
+            pass  # the error line is already printed
+
+    def list(self):
+        from d2lcoach.cli import list_command
+        try:
+            list_command(json_output=False)
+        except typer.Exit:
+            pass
+
+    def reset(self):
+        from d2lcoach import tutor
+        for exercise, path, backup in tutor.reset(self.course, self.workspace, [self.exercise.id]):
+            kept = f"; your version is saved as {backup}" if backup else " (it was still the stub)"
+            self.notify(f"reset {exercise.id}: {path}{kept}")

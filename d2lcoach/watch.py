@@ -1,0 +1,483 @@
+"""The core of `d2lcoach watch`: re-check the current exercise on every save, act on single key presses.
+
+Nothing here prints: results go to a `render` callback and messages to `notify`, and everything
+that touches the outside (the clock, sleeping, key presses, inotify) can be replaced in tests.
+File changes are seen through Linux inotify (ctypes, on the file's folder, so editors that save
+by renaming a temporary file are seen too); where inotify is missing, or its events do not
+arrive (network drives, some container mounts), the watcher switches to polling by itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import os
+import select
+import struct
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Protocol
+
+from d2lcoach.errors import UsageError
+from d2lcoach.results import CheckResult
+
+#: The keys watch mode understands, and what each one does.
+KEYS = {"n": "next", "h": "hint", "l": "list", "r": "reset", "c": "check", "q": "quit"}
+#: The help line that the CLI shows under each result.
+KEY_HELP = "keys: n next exercise | h hint | l list | r reset (keeps a backup) | c check now | q quit"
+
+INOTIFY = "inotify"
+POLLING = "polling"
+
+IN_MODIFY = 0x00000002
+IN_ATTRIB = 0x00000004
+IN_CLOSE_WRITE = 0x00000008
+IN_MOVED_FROM = 0x00000040
+IN_MOVED_TO = 0x00000080
+IN_CREATE = 0x00000100
+IN_DELETE = 0x00000200
+IN_Q_OVERFLOW = 0x00004000
+IN_IGNORED = 0x00008000
+#: Events that mean "the file was saved" (or removed, which polling sees too): re-check it.
+TRIGGER_EVENTS = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM
+#: Events that only prove that events arrive (a save in progress, a touch).
+EVIDENCE_EVENTS = TRIGGER_EVENTS | IN_MODIFY | IN_ATTRIB
+_EVENT = struct.Struct("iIII")
+_MAX_READ = 2 * 1024 * 1024
+
+
+def fingerprint(path: Path) -> tuple[int, int, str] | None:
+    """(mtime in ns, size, sha256 of the content) of a file, or None when it cannot be read."""
+    try:
+        info = os.stat(path)
+        with open(path, "rb") as handle:
+            data = handle.read(_MAX_READ)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, hashlib.sha256(data).hexdigest()
+
+
+class Inotify:
+    """Linux inotify on one folder at a time, through ctypes. Raises OSError where it is unavailable."""
+
+    def __init__(self):
+        if not sys.platform.startswith("linux"):
+            raise OSError("inotify exists only on Linux")
+        libc = ctypes.CDLL(None, use_errno=True)
+        try:
+            self._init1, self._add, self._rm = libc.inotify_init1, libc.inotify_add_watch, libc.inotify_rm_watch
+        except AttributeError:
+            raise OSError("this C library has no inotify") from None
+        self._init1.argtypes = [ctypes.c_int]
+        self._add.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
+        self._rm.argtypes = [ctypes.c_int, ctypes.c_int]
+        fd = self._init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        if fd < 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"inotify_init1: {os.strerror(err)}")
+        self.fd = fd
+        self._wd: int | None = None
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def watch(self, folder: Path):
+        """Watch `folder` (and stop watching the one before)."""
+        wd = self._add(self.fd, os.fsencode(str(folder)), EVIDENCE_EVENTS)
+        if wd < 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"inotify_add_watch {folder}: {os.strerror(err)}")
+        if self._wd is not None and self._wd != wd:
+            self._rm(self.fd, self._wd)
+        self._wd = wd
+
+    def read(self) -> list[tuple[int, str]]:
+        """The events for the watched folder waiting now, as (mask, file name); never blocks."""
+        events = []
+        while True:
+            try:
+                data = os.read(self.fd, 64 * 1024)
+            except BlockingIOError:
+                return events
+            if not data:
+                return events
+            offset = 0
+            while offset + _EVENT.size <= len(data):
+                wd, mask, _cookie, length = _EVENT.unpack_from(data, offset)
+                raw = data[offset + _EVENT.size:offset + _EVENT.size + length]
+                offset += _EVENT.size + length
+                if wd == self._wd or mask & IN_Q_OVERFLOW:  # not the folder watched before
+                    events.append((mask, os.fsdecode(raw.rstrip(b"\0"))))
+
+    def close(self):
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+
+class KeySource(Protocol):
+    """Where key presses come from. `read` waits up to `timeout` seconds and returns one key, None
+    when none came, or "" when no key can ever come (scripted input that ran out). Used as a
+    context manager around the whole session (a terminal is put in cbreak mode and restored)."""
+
+    def __enter__(self): ...
+
+    def __exit__(self, *exc): ...
+
+    def read(self, timeout: float) -> str | None: ...
+
+
+class TerminalKeys:
+    """Single key presses from a terminal, without Enter: cbreak mode for the session, restored on exit."""
+
+    def __init__(self, stream=None):
+        self.stream = stream if stream is not None else sys.stdin
+        self._saved = None
+        self._pending: list[str] = []
+
+    def __enter__(self) -> "TerminalKeys":
+        import termios
+        import tty
+        fd = self.stream.fileno()
+        self._saved = termios.tcgetattr(fd)
+        tty.setcbreak(fd, termios.TCSANOW)
+        return self
+
+    def __exit__(self, *exc):
+        import termios
+        if self._saved is not None:
+            termios.tcsetattr(self.stream.fileno(), termios.TCSADRAIN, self._saved)
+            self._saved = None
+
+    def read(self, timeout: float) -> str | None:
+        if self._pending:
+            return self._pending.pop(0)
+        fd = self.stream.fileno()
+        ready, _, _ = select.select([fd], [], [], max(0.0, timeout))
+        if not ready:
+            return None
+        data = os.read(fd, 64)
+        if not data:
+            return ""
+        text = data.decode("utf-8", errors="ignore")
+        if text.startswith("\x1b"):  # an arrow or function key: an escape sequence, ignored whole
+            return None
+        self._pending = list(text[1:])
+        return text[:1] or None
+
+
+class StreamKeys:
+    """Keys from a stream that is not a terminal (a pipe, an IDE's console): one character at a time.
+
+    When the stream ends, keys are off and watching goes on (stop it with Ctrl-C).
+    """
+
+    def __init__(self, stream=None, sleep: Callable[[float], None] = time.sleep):
+        self.stream = stream if stream is not None else sys.stdin
+        self.sleep = sleep
+        self.ended = False
+        self._pending: list[str] = []
+
+    def __enter__(self) -> "StreamKeys":
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def read(self, timeout: float) -> str | None:
+        if self._pending:
+            return self._pending.pop(0)
+        if self.ended:
+            self.sleep(timeout)
+            return None
+        try:
+            fd = self.stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            fd = None
+        if fd is None:  # an in-memory stream: reading never blocks for long
+            text = self.stream.read(1)
+        else:  # read the descriptor itself: a buffered stream would hide keys from select()
+            ready, _, _ = select.select([fd], [], [], max(0.0, timeout))
+            if not ready:
+                return None
+            text = os.read(fd, 64).decode("utf-8", errors="ignore")
+        if not text:
+            self.ended = True
+            return None
+        self._pending = list(text[1:])
+        return text[0]
+
+
+class ScriptedKeys:
+    """Key presses from a script, for tests. Each step is one of:
+
+    - a string: its characters are pressed one after the other;
+    - None: no key for one wait of the watcher (the time passes through `sleep`);
+    - a number: no key, and that many seconds pass;
+    - a callable: called (edit a file, say), then one wait passes.
+
+    When the script runs out, `read` returns "" and the watcher stops.
+    """
+
+    def __init__(self, steps: Iterable, sleep: Callable[[float], None] = time.sleep):
+        self.steps = list(steps)
+        self.sleep = sleep
+        self.pressed: list[str] = []
+
+    def __enter__(self) -> "ScriptedKeys":
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def read(self, timeout: float) -> str | None:
+        if not self.steps:
+            return ""
+        step = self.steps.pop(0)
+        if isinstance(step, str):
+            if len(step) > 1:
+                self.steps[:0] = list(step[1:])
+            key = step[:1]
+            self.pressed.append(key)
+            return key or None
+        if isinstance(step, (int, float)) and not isinstance(step, bool):
+            self.sleep(float(step))
+            return None
+        if callable(step):
+            step()
+        self.sleep(timeout)
+        return None
+
+
+class Watcher:
+    """Re-checks the file that `path_provider()` names whenever it is saved, and acts on keys.
+
+    `check()` grades the current exercise and returns a CheckResult (a UsageError it raises, such
+    as a missing file, becomes a message); `render(result)` shows it. Keys (see KEYS): `n` calls
+    `on_next` (which makes another exercise current; the watcher then asks `path_provider` again
+    and watches the new file), `h` `on_hint`, `l` `on_list`, `r` `on_reset` (then a check), `c`
+    checks now, `q` quits. Saves are debounced: events closer than `debounce` seconds give one
+    check. With `poll=True`, or when inotify is unavailable or its events do not arrive (checked
+    every `verify_interval` seconds), the file is polled every `poll_interval` seconds instead.
+    """
+
+    def __init__(self, path_provider: Callable[[], Path], check: Callable[[], CheckResult],
+                 render: Callable[[CheckResult], None], keys: KeySource | None = None, *,
+                 on_next: Callable[[], None] | None = None, on_hint: Callable[[], None] | None = None,
+                 on_list: Callable[[], None] | None = None, on_reset: Callable[[], None] | None = None,
+                 notify: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 poll: bool = False, poll_interval: float = 0.5, debounce: float = 0.2,
+                 verify_interval: float = 2.0, tick: float = 0.1,
+                 inotify_factory: Callable[[], Inotify] = Inotify):
+        self.path_provider = path_provider
+        self.check = check
+        self.render = render
+        self.keys = keys
+        self.actions = {"next": on_next, "hint": on_hint, "list": on_list, "reset": on_reset}
+        self.notify = notify or (lambda message: None)
+        self.clock = clock
+        self.sleep = sleep
+        self.force_poll = poll
+        self.poll_interval = poll_interval
+        self.debounce = debounce
+        self.verify_interval = verify_interval
+        self.tick = tick
+        self.inotify_factory = inotify_factory
+        #: The file being watched, how ("inotify" or "polling") and why polling when it is.
+        self.path: Path | None = None
+        self.mode: str | None = None
+        self.mode_reason = ""
+        #: How many checks ran, and the last result.
+        self.checks = 0
+        self.last_result: CheckResult | None = None
+        self._inotify: Inotify | None = None
+        self._due: float | None = None  # when a debounced check is due
+        self._known = None  # the file's fingerprint when it was last checked
+        self._seen = None  # polling: the fingerprint at the last poll
+        self._verified = None  # inotify: the fingerprint at the last verification
+        self._evidence = False  # inotify: an event for the file since the last verification
+        self._next_poll = 0.0
+        self._next_verify = 0.0
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> str:
+        """Watch until `q` (returns "quit"), Ctrl-C ("interrupted") or scripted keys run out ("keys ended")."""
+        keys = self.keys if self.keys is not None else contextlib.nullcontext()
+        try:
+            with keys:
+                self._start_watching()
+                self._check()
+                while True:
+                    timeout = self._timeout()
+                    if self.keys is None:
+                        self.sleep(timeout)
+                        key = None
+                    else:
+                        key = self.keys.read(timeout)
+                    if key == "":
+                        return "keys ended"
+                    if key and self._press(key) == "quit":
+                        return "quit"
+                    self._look()
+                    if self._due is not None and self.clock() >= self._due:
+                        self._due = None
+                        if fingerprint(self.path) != self._known:
+                            self._check()
+        except KeyboardInterrupt:
+            return "interrupted"
+        finally:
+            self._close_inotify()
+
+    def _timeout(self) -> float:
+        now = self.clock()
+        waits = [self.tick]
+        if self._due is not None:
+            waits.append(self._due - now)
+        if self.mode == POLLING:
+            waits.append(self._next_poll - now)
+        return max(0.0, min(waits))
+
+    def _press(self, key: str) -> str | None:
+        action = KEYS.get(key.lower())
+        if action is None:
+            if key.strip():
+                self.notify(f"unknown key {key!r}; {KEY_HELP}")
+            return None
+        if action == "quit":
+            return "quit"
+        if action == "check":
+            self._check()
+            return None
+        callback = self.actions[action]
+        if callback is None:
+            self.notify(f"'{key}' ({action}) is not available here")
+            return None
+        try:
+            callback()
+        except UsageError as exc:
+            self.notify(str(exc))
+            return None
+        if action in ("next", "reset"):
+            moved = self._retarget()
+            if moved or action == "reset":
+                self._check()
+        return None
+
+    def _check(self):
+        self._due = None
+        self._known = fingerprint(self.path)  # before check() reads the file: a later save differs
+        try:
+            result = self.check()
+        except UsageError as exc:
+            self.notify(str(exc))
+            return
+        self.checks += 1
+        self.last_result = result
+        self.render(result)
+
+    # ------------------------------------------------------------------ seeing changes
+
+    def _start_watching(self):
+        self.path = Path(self.path_provider())
+        if self.force_poll:
+            self.mode, self.mode_reason = POLLING, "--poll"
+        else:
+            try:
+                self._inotify = self.inotify_factory()
+                self._inotify.watch(self.path.parent)
+                self.mode, self.mode_reason = INOTIFY, ""
+            except OSError as exc:
+                self._close_inotify()
+                self._to_polling(f"file-system events are not available ({exc})")
+        self._reset_state()
+
+    def _retarget(self) -> bool:
+        """Follow the current exercise after `n` or `r`; True when the watched file changed."""
+        path = Path(self.path_provider())
+        if path == self.path:
+            return False
+        self.path = path
+        if self.mode == INOTIFY:
+            try:
+                self._inotify.watch(path.parent)
+            except OSError as exc:
+                self._close_inotify()
+                self._to_polling(f"file-system events are not available for {path.parent} ({exc})")
+        self._reset_state()
+        return True
+
+    def _reset_state(self):
+        now = self.clock()
+        self._due = None
+        self._seen = self._verified = fingerprint(self.path)
+        self._evidence = False
+        self._next_poll = now + self.poll_interval
+        self._next_verify = now + self.verify_interval
+
+    def _to_polling(self, reason: str):
+        self.mode, self.mode_reason = POLLING, reason
+        self._seen = fingerprint(self.path) if self.path else None
+        self._next_poll = self.clock() + self.poll_interval
+        self.notify(f"{reason}; checking {self.path.name if self.path else 'the file'} for changes "
+                    f"every {self.poll_interval:g} s instead")
+
+    def _close_inotify(self):
+        inotify, self._inotify = self._inotify, None
+        if inotify is not None:
+            with contextlib.suppress(OSError):
+                inotify.close()
+
+    def _look(self):
+        """Take in what changed since the last look: inotify events, or a poll when one is due."""
+        now = self.clock()
+        if self.mode == INOTIFY:
+            self._drain(now)
+            if self.mode == INOTIFY and now >= self._next_verify:
+                self._verify(now)
+        elif now >= self._next_poll:
+            self._next_poll = now + self.poll_interval
+            current = fingerprint(self.path)
+            if current != self._seen:
+                self._seen = current
+                self._due = now + self.debounce
+
+    def _drain(self, now: float):
+        try:
+            events = self._inotify.read()
+        except OSError as exc:
+            self._close_inotify()
+            self._to_polling(f"reading file-system events failed ({exc})")
+            self._due = now
+            return
+        for mask, name in events:
+            if mask & IN_Q_OVERFLOW:
+                self._evidence = True
+                self._due = now + self.debounce
+            elif mask & IN_IGNORED:
+                self._close_inotify()
+                self._to_polling(f"the watch on {self.path.parent} ended (folder removed or moved?)")
+                self._due = now + self.debounce
+                return
+            elif name == self.path.name:
+                self._evidence = True
+                if mask & TRIGGER_EVENTS:
+                    self._due = now + self.debounce
+
+    def _verify(self, now: float):
+        """Compare the file with its last fingerprint: a change that no event announced means that
+        events do not arrive here, so switch to polling (and check the change)."""
+        self._next_verify = now + self.verify_interval
+        current = fingerprint(self.path)
+        if current != self._verified and not self._evidence:
+            self._drain(now)  # an event for a write that just landed is already queued: take it in
+            if self.mode == INOTIFY and not self._evidence:
+                self._close_inotify()
+                self._to_polling(f"file-system events did not arrive for a change to {self.path.name}")
+                self._due = now
+        self._verified = current
+        self._evidence = False
