@@ -260,15 +260,14 @@ def doctor_command(json_output: bool = typer.Option(False, "--json", help="Print
         out.console.print(f"[bold]{key:>18}[/]: {escape(str(value))}")
 
 
-def _register_optional():
-    try:
-        from d2lcoach.cli_instructor import grade
-    except ImportError:
-        return
+def _register_commands():
+    from d2lcoach.cli_instructor import grade
+    from d2lcoach.cli_watch import watch
     app.command("grade")(guarded(grade))
+    app.command("watch")(guarded(watch))
 
 
-_register_optional()
+_register_commands()
 
 
 def main():

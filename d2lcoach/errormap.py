@@ -71,9 +71,10 @@ def error_map(expected: torch.Tensor, actual: torch.Tensor, *, max_cells: int = 
         n, c = worst[:2] if worst else (0, 0)
         if same_shape:
             per_slice = err.amax(dim=(2, 3))
-            lines.append(f"Largest error of each (n, c) slice (rows n, columns c; {_dims(per_slice)}):")
-            lines += _grid(per_slice, None, scale, max_cells)
-            notes += _slice_pattern(per_slice)
+            if per_slice.numel() > 1:
+                lines.append(f"Largest error of each (n, c) slice (rows n, columns c; {_dims(per_slice)}):")
+                lines += _grid(per_slice, None, scale, max_cells)
+                notes += _slice_pattern(per_slice)
             lines.append(f"Error map of slice [{n}, {c}] ({_dims(err[n, c])}), the one holding the worst "
                          f"element {where}:")
         else:

@@ -24,6 +24,7 @@ from d2lcoach.errors import UsageError
 from d2lcoach.grading.case import Case
 from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
 from d2lcoach.grading.static import check_source
+from d2lcoach.errormap import error_map, should_map
 from d2lcoach.results import CheckItem, CheckResult
 from d2lcoach.sandbox import Limits, Outcome, Sandbox
 from d2lcoach.sandbox.runtime import gan as gan_runtime
@@ -201,6 +202,10 @@ def compare_output(expected, actual, case: Case, device: str, where: str = "the 
             message.append("Input:\n" + inputs)
         message.append(f"Expected (around the worst element): {exp_x}")
         message.append(f"Got:                                 {act_x}")
+        if should_map(expected):
+            drawn = error_map(expected, actual.tensor, rtol=rtol, atol=atol)
+            if drawn:
+                message.append("Where the errors are:\n" + drawn)
         if case.hint:
             message.append("Hint: " + case.hint)
         return [(case.property, "\n".join(message))]

@@ -1,0 +1,340 @@
+"""`d2lcoach watch` driven through its loop: edit a file, see it re-checked, press keys, fall back to polling.
+
+Most tests use a fake clock and a fake `check` (fast and deterministic; inotify events on a real
+folder are queued synchronously, so they are deterministic too). One test runs the real command
+with the real engine and the session's warm sandbox.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from d2lcoach import tutor
+from d2lcoach.course import BUILTIN_ROOT
+from d2lcoach.results import CheckItem, CheckResult
+from d2lcoach.watch import (INOTIFY, KEY_HELP, POLLING, Inotify, ScriptedKeys, StreamKeys, TerminalKeys,
+                            Watcher, fingerprint)
+from d2lcoach.workspace import Workspace, read_submission
+
+SOLUTION = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text(encoding="utf-8")
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float):
+        self.now += max(0.0, seconds)
+
+
+def inotify_works() -> bool:
+    try:
+        Inotify().close()
+    except OSError:
+        return False
+    return True
+
+
+class Session:
+    """A tmp workspace on softmax, a fake check that passes exactly the reference solution, and a Watcher."""
+
+    def __init__(self, course, tmp_path: Path, steps, **options):
+        self.course = course
+        self.ws = Workspace(tmp_path / "ws")
+        self.exercise = tutor.next_task(course, self.ws).exercise
+        self.clock = FakeClock()
+        self.messages: list[str] = []
+        self.verdicts: list[tuple[str, bool]] = []
+        self.calls: list[str] = []
+        self.keys = ScriptedKeys(steps, sleep=self.clock.sleep)
+        self.watcher = Watcher(self.path, self.check, self.render, self.keys, on_next=self.next,
+                               on_hint=lambda: self.calls.append("hint"), on_list=lambda: self.calls.append("list"),
+                               on_reset=self.reset, notify=self.messages.append, clock=self.clock,
+                               sleep=self.clock.sleep, **options)
+
+    def path(self) -> Path:
+        return self.ws.exercise_file(self.exercise)
+
+    def file(self, exercise_id: str) -> Path:
+        return self.ws.exercise_file(self.course.get(exercise_id))
+
+    def check(self) -> CheckResult:
+        source = read_submission(self.path())
+        solution = self.exercise.solution_path.read_text(encoding="utf-8")
+        result = CheckResult(self.exercise.id, str(self.path()), [CheckItem("values", source == solution, "cpu")])
+        tutor.record_check(self.ws, self.exercise, result, source)
+        return result
+
+    def render(self, result: CheckResult):
+        self.verdicts.append((result.exercise, result.passed))
+
+    def next(self):
+        self.calls.append("next")
+        self.exercise = tutor.next_task(self.course, self.ws).exercise
+
+    def reset(self):
+        self.calls.append("reset")
+        tutor.reset(self.course, self.ws, [self.exercise.id])
+
+    def write(self, exercise_id: str, text: str):
+        return lambda: self.file(exercise_id).write_text(text, encoding="utf-8")
+
+    def run(self) -> str:
+        return self.watcher.run()
+
+
+needs_inotify = pytest.mark.skipif(not inotify_works(), reason="no inotify on this machine")
+
+
+@needs_inotify
+def test_save_rechecks_and_n_moves_on_only_when_pressed(course, tmp_path):
+    s = Session(course, tmp_path, [])
+    s.keys.steps = [
+        s.write("softmax", SOLUTION), 0.5,  # save the reference solution: re-checked, passes
+        1.0, 1.0,  # nothing happens by itself after a pass: no surprise move
+        "h", "n", 0.5,  # a hint, then the next exercise: conv2d, checked at once
+        s.write("softmax", "# edited after moving on\n"), 0.5,  # the old file is not watched any more
+        s.write("conv2d", "import torch\n"), 0.5,  # the new one is
+        "q", "never pressed"]
+    assert s.run() == "quit"
+    assert s.messages == [] and s.watcher.mode == INOTIFY
+    assert s.verdicts == [("softmax", False), ("softmax", True), ("conv2d", False), ("conv2d", False)]
+    assert s.calls == ["hint", "next"]
+    assert s.watcher.path == s.file("conv2d") and s.file("conv2d").read_text() == "import torch\n"
+    assert s.keys.steps == ["never pressed"]
+
+
+@needs_inotify
+def test_editors_that_write_twice_give_one_check(course, tmp_path):
+    s = Session(course, tmp_path, [])
+
+    def truncate_then_write():
+        s.file("softmax").write_text("")  # a close-write event for an empty file
+        s.file("softmax").write_text(SOLUTION)  # then the real content
+
+    s.keys.steps = [truncate_then_write, s.write("softmax", SOLUTION + "\n"), 0.05, 1.0, "q"]
+    assert s.run() == "quit"
+    assert s.watcher.checks == 2 and s.verdicts[-1] == ("softmax", False)  # the last content, checked once
+
+
+@needs_inotify
+def test_editors_that_save_by_renaming_are_seen(course, tmp_path):
+    s = Session(course, tmp_path, [])
+
+    def save_by_rename():
+        temp = s.file("softmax").with_suffix(".py.swp")
+        temp.write_text(SOLUTION)
+        os.replace(temp, s.file("softmax"))
+
+    s.keys.steps = [save_by_rename, 1.0, "q"]
+    assert s.run() == "quit"
+    assert s.verdicts == [("softmax", False), ("softmax", True)]
+
+
+def test_poll_forces_polling_and_sees_a_change_of_content_alone(course, tmp_path):
+    s = Session(course, tmp_path, [], poll=True)
+    before = os.stat(s.file("softmax"))
+    stub = s.file("softmax").read_text()
+
+    def same_size_same_mtime():  # only the content hash can see this one
+        s.file("softmax").write_text(stub.replace("return", "RETURN", 1))
+        os.utime(s.file("softmax"), ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    s.keys.steps = [0.2, s.write("softmax", SOLUTION), 1.0, 1.0, same_size_same_mtime, 1.0, 1.0, "q"]
+    assert s.run() == "quit"
+    assert (s.watcher.mode, s.watcher.mode_reason) == (POLLING, "--poll")
+    assert s.verdicts == [("softmax", False), ("softmax", True), ("softmax", False)]
+    assert s.messages == []
+
+
+def test_falls_back_to_polling_when_inotify_is_unavailable(course, tmp_path):
+    def broken():
+        raise OSError(24, "Too many open files")
+
+    s = Session(course, tmp_path, [], inotify_factory=broken)
+    s.keys.steps = [s.write("softmax", SOLUTION), 1.0, 1.0, "q"]
+    assert s.run() == "quit"
+    assert s.watcher.mode == POLLING
+    assert s.messages == ["file-system events are not available ([Errno 24] Too many open files); "
+                          "checking softmax.py for changes every 0.5 s instead"]
+    assert s.verdicts == [("softmax", False), ("softmax", True)]
+
+
+class SilentInotify:
+    """inotify that starts but never delivers an event (a network drive, a container mount)."""
+
+    closed = False
+
+    def watch(self, folder):
+        pass
+
+    def read(self):
+        return []
+
+    def close(self):
+        SilentInotify.closed = True
+
+
+def test_falls_back_to_polling_when_events_do_not_arrive(course, tmp_path):
+    s = Session(course, tmp_path, [], inotify_factory=SilentInotify)
+    s.keys.steps = [1.0, s.write("softmax", SOLUTION), 0.5,  # no event comes for this save
+                    1.0,  # the verification (every 2 s) notices the change: polling, and a check
+                    s.write("softmax", "# changed again\n"), 1.0, 1.0,  # polling sees the next save
+                    "q"]
+    assert s.run() == "quit"
+    assert SilentInotify.closed and s.watcher.mode == POLLING
+    assert s.messages == ["file-system events did not arrive for a change to softmax.py; "
+                          "checking softmax.py for changes every 0.5 s instead"]
+    assert s.verdicts == [("softmax", False), ("softmax", True), ("softmax", False)]
+
+
+def test_keys_check_list_reset_and_unknown(course, tmp_path):
+    s = Session(course, tmp_path, [], poll=True)
+    s.file("softmax").write_text(SOLUTION)
+    s.keys.steps = ["c", "L", "x", "\n", "r", 1.0, 1.0, 1.0, "q"]
+    assert s.run() == "quit"
+    # the first check, 'c', and one after the reset: the reset's own write is not checked again
+    assert s.verdicts == [("softmax", True), ("softmax", True), ("softmax", False)]
+    assert s.calls == ["list", "reset"]
+    assert s.messages == [f"unknown key 'x'; {KEY_HELP}"]
+    assert s.file("softmax").read_bytes() == s.exercise.stub_path.read_bytes()
+    backups = list(s.ws.backups_dir.glob("softmax-*.py"))
+    assert len(backups) == 1 and backups[0].read_text() == SOLUTION
+
+
+@needs_inotify
+def test_a_missing_file_is_a_message_not_a_crash(course, tmp_path):
+    s = Session(course, tmp_path, [])
+    s.keys.steps = [lambda: s.file("softmax").unlink(), 1.0,  # checked: the file is gone
+                    s.write("softmax", SOLUTION), 1.0, "q"]
+    assert s.run() == "quit"
+    assert len(s.messages) == 1 and s.messages[0].endswith("softmax.py: file not found")
+    assert s.verdicts == [("softmax", False), ("softmax", True)]
+    assert s.watcher.mode == INOTIFY
+
+
+@needs_inotify
+def test_a_removed_folder_switches_to_polling(course, tmp_path):
+    s = Session(course, tmp_path, [])
+    folder = s.file("softmax").parent
+
+    def recreate():
+        folder.mkdir()
+        s.file("softmax").write_text(SOLUTION)
+
+    s.keys.steps = [lambda: shutil.rmtree(folder), 1.0, recreate, 1.0, 1.0, "q"]
+    assert s.run() == "quit"
+    assert s.watcher.mode == POLLING and len(s.messages) == 2
+    assert s.messages[0].startswith(f"the watch on {folder} ended (folder removed or moved?); checking")
+    assert s.messages[1].endswith("softmax.py: file not found")
+    assert s.verdicts == [("softmax", False), ("softmax", True)]
+
+
+def test_keys_that_end_or_interrupt_stop_the_loop(course, tmp_path):
+    s = Session(course, tmp_path, ["h"])
+    assert s.run() == "keys ended" and s.calls == ["hint"]
+
+    def interrupt():
+        raise KeyboardInterrupt
+
+    s = Session(course, tmp_path, [interrupt])
+    assert s.run() == "interrupted" and s.watcher.checks == 1
+
+
+def test_terminal_keys_read_single_keys_and_restore_the_terminal():
+    termios = pytest.importorskip("termios")
+    master, slave = os.openpty()
+    try:
+        with open(slave, "rb", buffering=0, closefd=False) as stream:
+            before = termios.tcgetattr(slave)
+            with TerminalKeys(stream) as keys:
+                assert not termios.tcgetattr(slave)[3] & termios.ICANON  # no Enter needed
+                assert keys.read(0.01) is None
+                os.write(master, b"h")
+                assert keys.read(1.0) == "h"
+                os.write(master, b"\x1b[A")  # an arrow key is ignored whole
+                assert keys.read(1.0) is None
+                os.write(master, b"nq")
+                assert [keys.read(1.0), keys.read(0.0)] == ["n", "q"]
+            assert termios.tcgetattr(slave) == before
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_stream_keys_read_characters_then_keep_quiet():
+    slept = []
+    keys = StreamKeys(io.StringIO("hq"), sleep=slept.append)
+    assert [keys.read(0.1), keys.read(0.1), keys.read(0.1), keys.read(0.1)] == ["h", "q", None, None]
+    assert keys.ended and slept == [0.1]
+
+
+def test_stream_keys_from_a_pipe_are_not_hidden_by_buffering():
+    read_end, write_end = os.pipe()
+    with open(read_end, "r", closefd=True) as stream:
+        keys = StreamKeys(stream, sleep=lambda seconds: None)
+        assert keys.read(0.0) is None
+        os.write(write_end, b"hnq")
+        os.close(write_end)
+        assert [keys.read(1.0) for _ in range(4)] == ["h", "n", "q", None] and keys.ended
+
+
+def test_fingerprint_sees_content_size_and_time(tmp_path):
+    path = tmp_path / "f.py"
+    assert fingerprint(path) is None
+    path.write_text("a")
+    first = fingerprint(path)
+    path.write_text("b")
+    os.utime(path, ns=(first[0], first[0]))
+    assert fingerprint(path) != first and fingerprint(path)[:2] == first[:2]
+
+
+def test_watch_command_with_the_real_engine(course, sandbox, tmp_path, monkeypatch):
+    """The command as the CLI registers it: real grading in the shared warm sandbox, keys scripted."""
+    import d2lcoach.sandbox
+    import d2lcoach.watch
+    from d2lcoach import cli
+    from d2lcoach.cli import guarded
+    from d2lcoach.cli_watch import watch
+
+    ws = tmp_path / "ws"
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(cli.state, "workspace", ws)
+    monkeypatch.setattr(cli.state, "course", None)
+
+    class SharedSandbox:  # the session's warm worker instead of a new one (a few seconds saved)
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return sandbox
+
+        def __exit__(self, *exc):
+            return None
+
+    steps = [lambda: shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", ws / "ch04-linear-classification"
+                                 / "softmax.py"), 1.0, 1.0, "h", "n", "q"]
+    monkeypatch.setattr(d2lcoach.sandbox, "Sandbox", SharedSandbox)
+    monkeypatch.setattr(d2lcoach.watch, "StreamKeys", lambda stream: ScriptedKeys(steps))
+    app = typer.Typer()
+    app.command("watch")(guarded(watch))
+    app.command("other")(lambda: None)
+    result = CliRunner().invoke(app, ["watch", "--device", "cpu", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.count("NOT YET") == 2 and out.count("PASSED softmax") == 1, out
+    assert out.index("NotImplementedError") < out.index("PASSED softmax") < out.index("Hint 1 of 4 (softmax)")
+    assert "next: conv2d" in out and f"watching {ws / 'ch07-convolutional-neural-networks' / 'conv2d.py'}" in out
+    assert out.rstrip().endswith("stopped watching") and KEY_HELP in out
+    progress = (ws / "d2lcoach-progress.yaml").read_text()
+    assert "current: conv2d" in progress and "status: passed" in progress
