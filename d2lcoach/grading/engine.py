@@ -444,7 +444,8 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
                          grad_outputs=case.grad_outputs or [])
         request_cases.append(entry)
     request = {"filename": display_name, "source": source, "functions": list(exercise.functions),
-               "allowed_imports": list(exercise.allowed_imports), "cases": request_cases}
+               "allowed_imports": list(exercise.allowed_imports), "cases": request_cases,
+               "record_ops": bool(exercise.forbidden.ops), "record_functions": bool(exercise.forbidden.functions)}
     limits = limits or Limits(wall_seconds=exercise.time_limit, cpu_seconds=int(exercise.time_limit) + 5,
                               cuda="cuda" in devices)
     outcome = sandbox.run(request, limits)

@@ -8,6 +8,7 @@ operators that ran, errors, which arguments changed). The parent compares and ju
 from __future__ import annotations
 
 import builtins
+import contextlib
 import sys
 import time
 import traceback
@@ -52,6 +53,22 @@ class _FunctionRecorder(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         self.seen.add("function::" + str(getattr(func, "__name__", type(func).__name__)))
         return func(*args, **(kwargs or {}))
+
+
+_RECORD = {"ops": True, "functions": True}
+
+
+@contextlib.contextmanager
+def _recording(seen: set, device: str):
+    """Record what runs, as the request asked: operators (also on every meta run, to refuse device
+    mixing there) and torch functions. Recording costs time, so an exercise that forbids nothing at
+    a level does not pay for it."""
+    with contextlib.ExitStack() as stack:
+        if _RECORD["functions"]:
+            stack.enter_context(_FunctionRecorder(seen))
+        if _RECORD["ops"] or device == "meta":
+            stack.enter_context(_OpRecorder(seen, meta=device == "meta"))
+        yield
 
 
 def _error(exc: BaseException, filename: str) -> dict:
@@ -166,6 +183,8 @@ class Submission:
 def run_request(request: dict) -> dict:
     """Load the submission and run every case on every device; never raises."""
     torch.set_num_threads(1)
+    _RECORD["ops"] = bool(request.get("record_ops", True))
+    _RECORD["functions"] = bool(request.get("record_functions", True))
     filename = request["filename"]
     result = {"load_error": None, "missing": [], "runs": []}
     submission = Submission(request["source"], filename, request["allowed_imports"])
@@ -220,7 +239,7 @@ def _run_call(case, device, functions, seen, run, filename):
     args = _to(case["args"], device)
     kwargs = _to(case.get("kwargs") or {}, device)
     snap = _snapshot((args, kwargs))
-    with _FunctionRecorder(seen), _OpRecorder(seen, meta=device == "meta"):
+    with _recording(seen, device):
         out = fn(*args, **kwargs)
     run["output"] = _plain(out)
     run["mutated"] = _mutated(snap)
@@ -235,7 +254,7 @@ def _run_call(case, device, functions, seen, run, filename):
         leaf.requires_grad_(True)
         leaves.append(leaf)
     try:
-        with _FunctionRecorder(seen), _OpRecorder(seen):
+        with _recording(seen, device):
             out = fn(*args, **kwargs)
         outs = _tensors(out, [])
         grad_outputs = [_to(g, device) for g in case["grad_outputs"]]
@@ -262,7 +281,7 @@ def _run_gan(case, device, functions, seen, run):
     step_fn = functions[case["function"]]
 
     def recorded_step(*a):
-        with _FunctionRecorder(seen), _OpRecorder(seen, meta=device == "meta"):
+        with _recording(seen, device):
             return _plain(step_fn(*a))
 
     run["output"] = gan_runtime.run_gan_steps(recorded_step, spec, device, dtype)
