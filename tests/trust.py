@@ -3,13 +3,15 @@
 Every file under tests/submissions/<exercise>/ starts with a docstring whose last lines say what
 the grader must conclude:
     expect: pass
-    expect: fail <check>[, <check> ...]      the submission fails, and each named check fails
+    expect: fail <check>[; <check> ...]      the submission fails, and each named check fails
+                                             (a comma outside parentheses also separates)
     expect: error <text>                     the submission cannot be graded; the cause contains <text>
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
@@ -24,7 +26,7 @@ def expectation(path: Path) -> tuple[str, list[str]]:
             if verb == "pass":
                 return "pass", []
             if verb == "fail":
-                return "fail", [c.strip() for c in rest.split(",") if c.strip()]
+                return "fail", [c.strip() for c in re.split(r";|,(?![^(]*\))", rest) if c.strip()]
             if verb == "error":
                 return "error", [rest.strip()]
     raise ValueError(f"{path}: no 'expect:' line in its docstring")

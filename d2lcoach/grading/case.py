@@ -27,7 +27,8 @@ class Case:
     grad_outputs: for each tensor of the output (flattened), the upstream gradient or None.
     label: how to show the call, e.g. "softmax(X, dim=1)"; names: what to call each argument.
     meta: also run on the meta device (shape, dtype and device only).
-    compare: optional custom comparison (expected, actual, case) -> message or None.
+    compare: optional custom comparison (expected, actual, case, device) -> list of (check, message);
+        `checks` names the other checks it verifies.
     tolerance: (rtol, atol) per dtype, overriding TOLERANCES.
     """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import torch
 
@@ -26,8 +27,7 @@ def show(t) -> str:
     text = text.replace("tensor(", "", 1)
     if text.endswith(")"):
         text = text[:-1]
-    for suffix in (", dtype=torch.float64", ", dtype=torch.int64"):
-        text = text.replace(suffix, "")
+    text = re.sub(r",\s*dtype=torch\.(float64|int64)", "", text)
     return " ".join(text.split()) if t.numel() <= 8 else text
 
 

@@ -259,7 +259,8 @@ def _is_mixing(message: str) -> bool:
 _NEEDS_VALUES = ("cannot be called on meta tensors", "cannot copy out of meta tensor",
                  "can't convert meta device type tensor", "data-dependent", "meta_nonzero",
                  "from the 'meta' backend", "cannot be converted to scalar", "unsupported on meta",
-                 "is not implemented for meta", "meta tensors do not support")
+                 "is not implemented for meta", "meta tensors do not support",
+                 "no fake impl or meta kernel", "without output_size")
 
 
 def _needs_values(message: str) -> bool:
@@ -527,7 +528,9 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
                 result.checks.append(CheckItem(name, True, device, "not checked on meta: the code needs real "
                                                "values there, which is not failed"))
             else:
-                reason = first_error.get(device, "no case could check it")
+                reason = first_error.get(device) or (
+                    "the result has the wrong type (see the result type check)"
+                    if failures.get(("result type", device)) else "no case could check it")
                 result.checks.append(CheckItem(name, False, device, f"not checked, because {reason}"))
     result.zero_score = forbidden_hit
 
