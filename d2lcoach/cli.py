@@ -133,12 +133,18 @@ def check_command(
     seed: Optional[int] = typer.Option(None, "--seed", help="Reproduce a run: the same seed gives the same cases."),
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON object."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every failing check in full."),
+    all_exercises: bool = typer.Option(False, "--all", help="Check every exercise file of the workspace, "
+                                       "in parallel, and show a table."),
 ):
     """Grade an exercise in the sandbox on every device; exit 0 when it passes, 1 when not."""
     from d2lcoach import tutor
     if device.lower() not in ("all", "cpu", "cuda", "meta"):
         raise UsageError(f"unknown device {device!r}; choose one of: all, cpu, cuda, meta")
     course, workspace = _context()
+    if all_exercises:
+        if exercise or file:
+            raise UsageError("--all checks the whole workspace; leave out the exercise and --file")
+        _check_all(course, workspace, device, seed, json_output)
     ex, path = tutor.resolve_target(course, workspace, exercise, file)
     source = tutor.read_target(path)
     from d2lcoach.sandbox import Sandbox
@@ -157,6 +163,36 @@ def check_command(
             if following is not None:
                 out.console.print(f"Next: [bold]d2lcoach next[/] ({escape(following.id)})")
     raise typer.Exit(0 if result.passed else 1)
+
+
+def _check_all(course, workspace, device, seed, json_output):
+    from rich.table import Table
+    from d2lcoach import tutor
+    from d2lcoach.grading.engine import resolve_devices
+    rows = tutor.check_all(course, workspace, devices=resolve_devices(device), seed=seed)
+    all_passed = all(result is not None and result.passed for _, _, result, _ in rows)
+    if json_output:
+        print(json.dumps({"passed": all_passed, "results": [
+            result.to_json() if result is not None else {"exercise": ex.id, "file": str(path), "passed": False,
+                                                         "score": 0.0, "checks": [], "error": problem}
+            for ex, path, result, problem in rows]}))
+        raise typer.Exit(0 if all_passed else 1)
+    table = Table(title="every exercise in " + escape(str(workspace.root)))
+    for col in ("ch.", "exercise", "verdict", "score", "first failing check", "time"):
+        table.add_column(col)
+    for ex, path, result, problem in rows:
+        if result is None:
+            table.add_row(str(ex.chapter.number), ex.id, "[red]unreadable[/]", "0%", escape(problem or ""), "")
+            continue
+        failing = sorted(result.failures(), key=lambda c: c.message.startswith("not checked"))
+        first = result.error or next((f"{c.name} ({c.device})" for c in failing), "")
+        verdict = "[green]passed[/]" if result.passed else "[red]not yet[/]"
+        table.add_row(str(ex.chapter.number), ex.id, verdict, f"{result.score:.0%}", escape(first[:60]),
+                      f"{result.seconds:.2f} s")
+    out.console.print(table)
+    seeds = {r.seed for _, _, r, _ in rows if r is not None}
+    out.console.print(f"[dim]seed {', '.join(map(str, seeds))}; `d2lcoach check EXERCISE` shows the details[/]")
+    raise typer.Exit(0 if all_passed else 1)
 
 
 @app.command("list")
@@ -216,6 +252,7 @@ def hint_command(
 def reset_command(
     exercise: Optional[str] = typer.Argument(None, help="Exercise id."),
     all_exercises: bool = typer.Option(False, "--all", help="Reset every exercise in the workspace."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """Restore the stub; your version is kept as a timestamped backup, never deleted."""
     from d2lcoach import tutor
@@ -226,7 +263,12 @@ def reset_command(
         ids = [exercise]
     else:
         raise UsageError("name the exercise to reset (or --all)")
-    for ex, path, backup in tutor.reset(course, workspace, ids):
+    done = tutor.reset(course, workspace, ids)
+    if json_output:
+        print(json.dumps({"reset": [{"exercise": ex.id, "file": str(path), "backup": str(backup) if backup else None}
+                                    for ex, path, backup in done]}))
+        return
+    for ex, path, backup in done:
         kept = f"; your version is saved as {backup}" if backup else ""
         out.console.print(f"reset {escape(ex.id)}: {escape(str(path))}{escape(kept)}")
 

@@ -218,3 +218,46 @@ def doctor(course: Course, workspace: Workspace) -> dict:
 
 def read_target(path: Path) -> str:
     return read_submission(path)
+
+
+def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed: int | None,
+              jobs: int = 2) -> list[tuple[Exercise, Path, CheckResult | None, str | None]]:
+    """Grade every exercise file present in the workspace, `jobs` warm sandboxes in parallel.
+
+    Returns (exercise, path, result or None, problem or None) in course order; files that cannot be
+    read are reported, not fatal. Each result is recorded in the progress file.
+    """
+    import concurrent.futures
+    import threading
+
+    from d2lcoach.grading.engine import grade_source, new_seed
+    from d2lcoach.sandbox import Sandbox
+    seed = new_seed() if seed is None else seed
+    present = [(e, workspace.exercise_file(e)) for e in course.exercises if workspace.exercise_file(e).exists()]
+    if not present:
+        raise UsageError(f"{workspace.root}: no exercise files yet; start with `d2lcoach next`")
+    local = threading.local()
+    boxes: list[Sandbox] = []
+    lock = threading.Lock()
+
+    def grade(item):
+        exercise, path = item
+        try:
+            source = read_submission(path)
+        except UsageError as exc:
+            return exercise, path, None, str(exc)
+        box = getattr(local, "box", None)
+        if box is None:
+            box = local.box = Sandbox(hidden=[workspace.root], cuda="cuda" in devices).start()
+            with lock:
+                boxes.append(box)
+        result = grade_source(exercise, source, str(path), sandbox=box, devices=devices, seed=seed)
+        record_check(workspace, exercise, result, source)
+        return exercise, path, result, None
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(jobs, len(present)))) as pool:
+            return list(pool.map(grade, present))
+    finally:
+        for box in boxes:
+            box.close()

@@ -182,3 +182,35 @@ def test_workspace_that_is_a_file(tmp_path, monkeypatch):
 def test_progress_folder_where_file_belongs(run):
     (run.ws / "d2lcoach-progress.yaml").mkdir(parents=True)
     _one_line_error(run("list"), "d2lcoach-progress.yaml")
+
+
+def test_check_all_grades_every_file_in_a_table(run):
+    run("next")
+    run("next", "--exercise", "nms")
+    shutil.copy(ROOT / "solutions" / "softmax.py", run.ws / "ch04-linear-classification" / "softmax.py")
+    result = run("check", "--all", "--json", "--seed", "5")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    verdicts = {r["exercise"]: r["passed"] for r in data["results"]}
+    assert verdicts == {"softmax": True, "nms": False} and data["passed"] is False
+    table = run("check", "--all", "--seed", "5")
+    assert "softmax" in table.output and "passed" in table.output and "not yet" in table.output
+    assert "attempts: 2" in (run.ws / "d2lcoach-progress.yaml").read_text()
+
+
+def test_reset_all_backs_up_every_changed_file(run):
+    run("next")
+    run("next", "--exercise", "conv2d")
+    (run.ws / "ch04-linear-classification" / "softmax.py").write_text("# mine\n")
+    result = run("reset", "--all", "--json")
+    data = json.loads(result.output)["reset"]
+    assert [d["exercise"] for d in data] == ["softmax", "conv2d"]
+    assert data[0]["backup"] and Path(data[0]["backup"]).read_text() == "# mine\n"
+    assert data[1]["backup"] is None  # the stub was untouched: nothing to keep
+
+
+def test_version_and_help(run):
+    assert run("--version").output.startswith("d2lcoach ")
+    help_text = run("--help").output
+    for command in ("next", "check", "list", "hint", "reset", "solution", "doctor", "watch", "grade"):
+        assert command in help_text

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 
 import torch
 
+_PRINT_LOCK = threading.Lock()
 _PRINT = dict(precision=4, threshold=64, edgeitems=3, linewidth=100, sci_mode=None)
 
 
@@ -16,14 +18,15 @@ def show(t) -> str:
         return repr(t)
     if t.device.type == "meta":
         return f"<meta tensor of shape {tuple(t.shape)}>"
-    old = torch._tensor_str.PRINT_OPTS
-    saved = dict(precision=old.precision, threshold=old.threshold, edgeitems=old.edgeitems,
-                 linewidth=old.linewidth, sci_mode=old.sci_mode)
-    torch.set_printoptions(**_PRINT)
-    try:
-        text = repr(t.detach().cpu())
-    finally:
-        torch.set_printoptions(**saved)
+    with _PRINT_LOCK:  # print options are global: threads grading in parallel take turns
+        old = torch._tensor_str.PRINT_OPTS
+        saved = dict(precision=old.precision, threshold=old.threshold, edgeitems=old.edgeitems,
+                     linewidth=old.linewidth, sci_mode=old.sci_mode)
+        torch.set_printoptions(**_PRINT)
+        try:
+            text = repr(t.detach().cpu())
+        finally:
+            torch.set_printoptions(**saved)
     text = text.replace("tensor(", "", 1)
     if text.endswith(")"):
         text = text[:-1]
