@@ -1,0 +1,15 @@
+"""BUG: detaches H first ("truncated backpropagation through time"), so no gradient reaches H.
+
+The values are right.
+expect: fail gradients
+"""
+import torch
+
+
+def gru_cell(X, H, params):
+    H = H.detach()
+    W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h = params
+    Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
+    R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
+    H_tilde = torch.tanh(X @ W_xh + (R * H) @ W_hh + b_h)
+    return Z * H + (1 - Z) * H_tilde

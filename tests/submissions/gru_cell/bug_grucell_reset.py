@@ -1,0 +1,14 @@
+"""BUG: nn.GRUCell's form of the candidate: the reset gate scales the product H @ W_hh, not H.
+
+tanh(X @ W_xh + b_h + R * (H @ W_hh)) is PyTorch's GRU; the book's is tanh(X @ W_xh + (R * H) @ W_hh + b_h).
+expect: fail reset gate placement
+"""
+import torch
+
+
+def gru_cell(X, H, params):
+    W_xz, W_hz, b_z, W_xr, W_hr, b_r, W_xh, W_hh, b_h = params
+    Z = torch.sigmoid(X @ W_xz + H @ W_hz + b_z)
+    R = torch.sigmoid(X @ W_xr + H @ W_hr + b_r)
+    H_tilde = torch.tanh(X @ W_xh + b_h + R * (H @ W_hh))
+    return Z * H + (1 - Z) * H_tilde

@@ -1,0 +1,67 @@
+"""Golden outputs of what a learner sees (colours off): one per typical bug and per scenario.
+
+Regenerate after a deliberate change with D2LCOACH_UPDATE_GOLDEN=1 and read the diff.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from d2lcoach import console as out
+from d2lcoach.grading.engine import grade_source
+from d2lcoach.sandbox import Limits
+
+HERE = Path(__file__).resolve().parent
+GOLDEN = HERE / "golden"
+SEED = 11
+CASES = {
+    "softmax_global_max": ("softmax", HERE / "submissions/softmax/bug_global_max.py"),
+    "conv2d_pad_one_side": ("conv2d", HERE / "submissions/conv2d/bug_pad_one_side.py"),
+    "conv2d_output_size": ("conv2d", HERE / "submissions/conv2d/bug_output_size_off_by_one.py"),
+    "batch_norm_4d_dim0_only": ("batch_norm", HERE / "submissions/batch_norm/bug_4d_dim0_only.py"),
+    "gru_cell_z_swapped": ("gru_cell", HERE / "submissions/gru_cell/bug_z_swapped.py"),
+    "nms_ge_threshold": ("nms", HERE / "submissions/nms/bug_ge_threshold.py"),
+    "scenario_syntax_error": ("softmax", HERE / "scenarios/syntax_error.py"),
+    "scenario_missing_function": ("softmax", HERE / "scenarios/missing_function.py"),
+    "scenario_import_error": ("softmax", HERE / "scenarios/import_error.py"),
+    "scenario_disallowed_import": ("softmax", HERE / "scenarios/disallowed_import.py"),
+    "scenario_timeout": ("softmax", HERE / "scenarios/timeout.py"),
+    "scenario_wrong_signature": ("softmax", HERE / "scenarios/wrong_signature.py"),
+    "scenario_partial_failure": ("softmax", HERE / "scenarios/partial_failure.py"),
+}
+
+
+def _render(result, title) -> str:
+    buffer = io.StringIO()
+    saved = out.console
+    out.console = Console(file=buffer, no_color=True, width=100, soft_wrap=True, force_terminal=False,
+                          highlight=False, emoji=False)
+    try:
+        out.render_result(result, title, verbose=True)
+    finally:
+        out.console = saved
+    text = buffer.getvalue()
+    text = re.sub(r"sandbox: \w+; \d+\.\d+ s", "sandbox: <level>; <time> s", text)
+    return text
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_failure_display_is_pinned(course, sandbox, name):
+    exercise_id, path = CASES[name]
+    exercise = course.get(exercise_id)
+    limits = Limits(wall_seconds=3, cpu_seconds=5) if "timeout" in name else None
+    result = grade_source(exercise, path.read_text(), path.name, sandbox=sandbox, seed=SEED, limits=limits)
+    assert not result.passed
+    text = _render(result, exercise.title)
+    golden = GOLDEN / f"{name}.txt"
+    if os.environ.get("D2LCOACH_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(text)
+    assert text == golden.read_text()
+    assert "Traceback (most recent call last)" not in text
