@@ -136,3 +136,18 @@ def test_missing_grader_is_named(extension):
 
 def test_builtin_root_holds_the_course():
     assert (BUILTIN_ROOT / "course.yaml").is_file()
+
+
+def test_extension_is_graded_in_batch(extension, tmp_path):
+    from d2lcoach.batch import grade_roster
+    course = load_course(extension=extension / "course.yaml")
+    roster = tmp_path / "roster"
+    (roster / "ada").mkdir(parents=True)
+    (roster / "ada" / "relu.py").write_text("import torch\n\ndef relu(X):\n    return X * (X > 0)\n")
+    (roster / "bob").mkdir()
+    (roster / "bob" / "relu.py").write_text("import torch\n\ndef relu(X):\n    return X.abs()\n")
+    grade_roster(roster, tmp_path / "report", course=course, jobs=1, exercises=["relu"], seed=3)
+    rows = (tmp_path / "report" / "grades.csv").read_text().splitlines()
+    assert rows[0] == "student,relu,total,max_total"
+    assert rows[1].startswith("ada,5") and rows[2].startswith("bob,")
+    assert float(rows[2].split(",")[1]) < 5
