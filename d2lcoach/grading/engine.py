@@ -251,6 +251,13 @@ def _path_name(case: Case, path) -> str:
     return head + "".join(f"[{p}]" for p in path[1:])
 
 
+def _one_line(text, limit: int = 300) -> str:
+    """Learner-controlled text in a message: its first line only, capped, so it cannot forge lines."""
+    text = str(text)
+    first = text.splitlines()[0] if text.strip() else ""
+    return first[:limit] + ("..." if len(first) > limit or len(text.splitlines()) > 1 else "")
+
+
 def _is_mixing(message: str) -> bool:
     low = message.lower()
     return any(m in low for m in _MIXING)
@@ -293,7 +300,7 @@ def evaluate_run(case: Case, expected: dict, run: dict, forbidden_ops, forbidden
                          "exercise asks you to implement yourself"))
     error = run.get("error")
     if error:
-        text = f"{error.get('type')}: {error.get('message')}"
+        text = f"{_one_line(error.get('type'), 60)}: {_one_line(error.get('message'))}"
         verdict.error = f"{describe_call(case)} raised {text}"
         if _is_mixing(text):
             failures.append(("device", f"{describe_call(case)} on the {device} device mixes devices: {text}. "
@@ -305,7 +312,8 @@ def evaluate_run(case: Case, expected: dict, run: dict, forbidden_ops, forbidden
             if _needs_values(text):
                 verdict.inconclusive = True  # needs real values: not failed for that
             return verdict
-        trace = (error.get("trace") or "").rstrip()
+        trace = "\n".join(line[:200] for line in str(error.get("trace") or "").splitlines()[-6:]
+                          if line.startswith("  "))
         failures.append((case.property, f"{describe_call(case)} raised {text}" + (f"\n{trace}" if trace else "")))
         return verdict
     actual = run.get("output")
@@ -350,7 +358,7 @@ def _compare_grads(case: Case, expected: dict, run: dict, values_ok: bool = True
         if grad_error.get("type") == "shape":
             return []  # already failed as a shape problem
         return [("gradients", f"{call}: the call with requires_grad=True failed: "
-                 f"{grad_error.get('type')}: {grad_error.get('message')}")]
+                 f"{_one_line(grad_error.get('type'), 60)}: {_one_line(grad_error.get('message'))}")]
     grads = run.get("grads")
     if not isinstance(grads, list) or len(grads) != len(case.grad):
         return [("gradients", f"{call}: no gradients came back")]
@@ -392,6 +400,9 @@ def outcome_error(outcome: Outcome, limits: Limits) -> str | None:
             return f"the submission's process died from {name}" + (f": {why}" if why else "")
         return (f"the submission's process exited (status {outcome.exit}) before sending its answer: "
                 "sys.exit() or os._exit() in the submission?")
+    if outcome.status == "too_many_processes":
+        return (f"the submission started more than {limits.processes} processes (a fork bomb?) and was "
+                "stopped")
     if outcome.status == "too_large":
         return "the submission sent back more data than the grader accepts"
     if outcome.status in ("bad_result", "worker_died"):
@@ -402,15 +413,15 @@ def outcome_error(outcome: Outcome, limits: Limits) -> str | None:
 def _load_error_message(result: dict) -> str | None:
     error = result.get("load_error")
     if error:
-        text = f"{error.get('type')}: {error.get('message')}"
+        text = f"{_one_line(error.get('type'), 60)}: {_one_line(error.get('message'))}"
         if "MemoryError" in text or "can't allocate memory" in text or "bad_alloc" in text:
             return f"the submission ran out of memory while loading ({text})"
         trace = (error.get("trace") or "").strip().splitlines()
-        where = f" ({trace[0].strip()})" if trace else ""
+        where = f" ({_one_line(trace[0].strip())})" if trace else ""
         return f"loading the submission raised {text}{where}"
     missing = result.get("missing") or []
     if missing:
-        return f"the submission does not define {', '.join(missing)}"
+        return f"the submission does not define {_one_line(', '.join(missing))}"
     return None
 
 
@@ -460,8 +471,38 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
         result.seconds = time.perf_counter() - start
         return result
     _judge(result, exercise, cases, expected, outcome.result, devices)
+    _judge_evidence(result, exercise, outcome.evidence)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def forbidden_hits(exercise: Exercise, names) -> list[str]:
+    """The recorded operator and function names that this exercise forbids."""
+    hits = set()
+    for name in names:
+        if name.startswith("function::"):
+            if name.split("::", 1)[1] in exercise.forbidden.functions:
+                hits.add(name)
+        elif any(fnmatch.fnmatchcase(name, pattern) for pattern in exercise.forbidden.ops):
+            hits.add(name)
+    return sorted(hits)
+
+
+def _judge_evidence(result: CheckResult, exercise: Exercise, evidence: list[str]):
+    """The operators streamed out of the child as they ran: what the submission cannot take back.
+
+    Also catches tampering with the recorders (patched classes, a recorder popped off the stack)."""
+    tampered = sorted({line.split("::", 1)[1] for line in evidence if line.startswith("tamper::")})
+    hits = forbidden_hits(exercise, evidence)
+    already = any(c.name == "forbidden routine" and not c.passed for c in result.checks)
+    if tampered:
+        result.checks.append(CheckItem("forbidden routine", False, "all", "the submission tampered with the "
+                                       f"grader's operator recorder ({_one_line('; '.join(tampered))})"))
+        result.zero_score = True
+    elif hits and not already:
+        result.checks.append(CheckItem("forbidden routine", False, "all", f"the submission ran {', '.join(hits)}, "
+                                       "which this exercise asks you to implement yourself"))
+        result.zero_score = True
 
 
 def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected: list[dict],

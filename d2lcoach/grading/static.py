@@ -38,6 +38,8 @@ def check_source(source: str, filename: str, exercise: Exercise) -> list[StaticF
         return [StaticFinding("syntax", f"{filename}, {where}: {exc.msg}")]
     except ValueError as exc:  # e.g. null bytes
         return [StaticFinding("syntax", f"{filename}: {exc}")]
+    except (RecursionError, MemoryError):
+        return [StaticFinding("syntax", f"{filename}: the code is nested too deeply to read")]
     findings: list[StaticFinding] = []
     allowed = set(exercise.allowed_imports)
     aliases: dict[str, str] = {}  # local name -> dotted module path

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import os
 import select
 import shutil
@@ -31,6 +32,8 @@ LEVEL_TEXT = {
     PROCESS: "process (weaker: separate process, rlimits and process-group kill; no namespaces)",
 }
 _STARTUP_SECONDS = 60.0
+#: The sandbox's private /tmp (a tmpfs in memory) holds at most this much.
+SCRATCH_BYTES = 64 << 20
 _MAX_FRAME = 256 << 20
 
 
@@ -53,7 +56,7 @@ class Limits:
 class Outcome:
     """What came back from one submission: the worker's report and the child's decoded result."""
 
-    status: str  # ok | timeout | no_result | too_large | bad_result | worker_died
+    status: str  # ok | timeout | no_result | too_large | too_many_processes | bad_result | worker_died
     result: dict | None
     output: str = ""
     output_dropped: int = 0
@@ -61,6 +64,40 @@ class Outcome:
     exit: int | None = None
     signal: int | None = None
     detail: str = ""
+    evidence: list[str] = dataclasses.field(default_factory=list)  # operators seen, streamed out at once
+
+
+def _error_ok(x) -> bool:
+    return x is None or (isinstance(x, dict) and all(isinstance(x.get(k, ""), str) for k in ("type", "message", "trace")))
+
+
+def result_problem(result) -> str | None:
+    """Why a decoded child result does not have the shape the harness sends, or None."""
+    if not isinstance(result, dict):
+        return "not a mapping"
+    if not _error_ok(result.get("load_error")):
+        return "bad load_error"
+    missing = result.get("missing", [])
+    if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
+        return "bad missing list"
+    runs = result.get("runs", [])
+    if not isinstance(runs, list):
+        return "bad runs"
+    for run in runs:
+        if not isinstance(run, dict) or not isinstance(run.get("case"), int) or not isinstance(run.get("device"), str):
+            return "bad run"
+        if not _error_ok(run.get("error")) or not _error_ok(run.get("grad_error")):
+            return "bad error in a run"
+        ops = run.get("ops", [])
+        if not isinstance(ops, list) or not all(isinstance(o, str) for o in ops):
+            return "bad operator list"
+        mutated = run.get("mutated", [])
+        if not isinstance(mutated, list) or not all(isinstance(m, list) for m in mutated):
+            return "bad mutation list"
+        grads = run.get("grads")
+        if grads is not None and not isinstance(grads, list):
+            return "bad gradients"
+    return None
 
 
 def _bwrap_works() -> bool:
@@ -103,15 +140,16 @@ def _hidden_paths(extra_hidden: list[Path]) -> list[Path]:
     return hidden + [Path(p).resolve() for p in extra_hidden]
 
 
-def _bwrap_command(worker: Path, extra_hidden: list[Path], cuda: bool) -> list[str]:
+def _bwrap_command(worker: Path, extra_hidden: list[Path], cuda: bool, scratch_bytes: int) -> list[str]:
     prefixes = []
     for p in {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
               Path(sys.executable).resolve().parent.parent}:
         if not any(str(p).startswith(str(q) + os.sep) or p == q for q in [Path("/usr")]):
             prefixes.append(p)
     prefixes = sorted(set(prefixes), key=lambda p: len(str(p)))
-    cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
-           "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr"]
+    # /tmp first: a checkout or venv that lives under /tmp is bound on top of it below.
+    cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv", "--as-pid-1",
+           "--cap-drop", "ALL", "--size", str(scratch_bytes), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "lib", "lib64", "lib32", "sbin"):
         path = Path("/") / name
         if path.is_symlink():
@@ -129,8 +167,7 @@ def _bwrap_command(worker: Path, extra_hidden: list[Path], cuda: bool) -> list[s
     for hidden in _hidden_paths(extra_hidden):
         if any(str(hidden).startswith(str(p) + os.sep) for p in prefixes + [Path("/usr")]):
             cmd += ["--tmpfs", str(hidden)]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-            "--ro-bind", str(RUNTIME_DIR), "/d2lcoach-runtime"]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--ro-bind", str(RUNTIME_DIR), "/d2lcoach-runtime"]
     if cuda:
         for dev in sorted(Path("/dev").glob("nvidia*")):
             cmd += ["--dev-bind", str(dev), str(dev)]
@@ -142,6 +179,68 @@ def _bwrap_command(worker: Path, extra_hidden: list[Path], cuda: bool) -> list[s
     cmd += ["--chdir", "/tmp", str(venv_link if venv_link.exists() else sys.executable), "-s", "-B",
             "/d2lcoach-runtime/worker.py"]
     return cmd
+
+
+class _PidsCgroup:
+    """A pids cgroup around one sandbox, where the grader may make one (root, cgroup v1 or v2).
+
+    RLIMIT_NPROC does not bind processes whose real user is root, so a grader running as root
+    (CI, containers) caps the sandbox's tasks here; elsewhere the rlimit and the worker's own count
+    hold. The cap is set before each submission: the tasks the worker has now plus the limit.
+    """
+
+    ROOTS = (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.procs = path / "cgroup.procs"
+
+    @classmethod
+    def create(cls) -> "_PidsCgroup | None":
+        if os.geteuid() != 0 or os.environ.get("D2LCOACH_NO_CGROUP"):
+            return None
+        for root in cls.ROOTS:
+            if not (root / "cgroup.procs").exists():
+                continue
+            if root == Path("/sys/fs/cgroup") and "pids" not in _read(root / "cgroup.controllers"):
+                continue
+            path = root / f"d2lcoach-{os.getpid()}-{next(_COUNTER)}"
+            try:
+                path.mkdir()
+                if not (path / "pids.max").exists():
+                    path.rmdir()
+                    continue
+                return cls(path)
+            except OSError:
+                continue
+        return None
+
+    def allow_more(self, processes: int):
+        try:
+            current = int(_read(self.path / "pids.current") or 0)
+            (self.path / "pids.max").write_text(str(current + processes))
+        except (OSError, ValueError):
+            pass
+
+    def remove(self):
+        for _ in range(50):
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.02)  # the last tasks are still exiting
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
+_COUNTER = itertools.count()
 
 
 class Sandbox:
@@ -156,6 +255,7 @@ class Sandbox:
         self.hidden = list(hidden or [])
         self.cuda = cuda
         self._proc: subprocess.Popen | None = None
+        self._cgroup: _PidsCgroup | None = None
         self._ready = False
         self.worker_starts = 0
         self.seccomp: bool | None = None
@@ -170,13 +270,17 @@ class Sandbox:
             return self
         worker = RUNTIME_DIR / "worker.py"
         if self.level == NAMESPACES:
-            cmd = _bwrap_command(worker, self.hidden, self.cuda)
-            env = None
+            cmd = _bwrap_command(worker, self.hidden, self.cuda, SCRATCH_BYTES)
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
         else:
             cmd = [sys.executable, "-s", "-B", str(worker)]
             env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
                    "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "D2LCOACH_ISOLATION": PROCESS,
                    "LANG": "C.UTF-8"}
+        self._cgroup = _PidsCgroup.create()
+        if self._cgroup is not None:
+            # Join the cgroup first, then become the sandbox: every process it ever forks is counted.
+            cmd = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self._cgroup.procs), *cmd]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=subprocess.DEVNULL, env=env, cwd="/",
                                       start_new_session=True, close_fds=True)
@@ -231,6 +335,8 @@ class Sandbox:
         from d2lcoach.sandbox.runtime import wire
         self.start()
         self._wait_ready()
+        if self._cgroup is not None:
+            self._cgroup.allow_more(limits.processes)
         message = {"op": "grade", "request": request, "limits": dataclasses.asdict(limits)}
         try:
             self._proc.stdin.write(wire.frame(wire.encode(message)))
@@ -247,7 +353,7 @@ class Sandbox:
             except wire.WireError:
                 info = None
         if not isinstance(info, dict) or info.get("status") not in (
-                "ok", "timeout", "no_result", "too_large"):
+                "ok", "timeout", "no_result", "too_large", "too_many_processes"):
             killed = self._proc.poll() is not None
             self.close()
             detail = ("the submission stopped the grading worker" if killed or frame is None
@@ -256,7 +362,8 @@ class Sandbox:
         outcome = Outcome(
             status=info["status"], result=None, output=str(info.get("output", ""))[:8192],
             output_dropped=int(info.get("output_dropped") or 0), seconds=float(info.get("seconds") or 0.0),
-            exit=info.get("exit"), signal=info.get("signal"))
+            exit=info.get("exit"), signal=info.get("signal"),
+            evidence=[e for e in (info.get("evidence") or []) if isinstance(e, str)][:4096])
         if outcome.status == "ok":
             payload = self._read_frame(time.monotonic() + 30)
             if payload is None:
@@ -267,10 +374,16 @@ class Sandbox:
             except (wire.WireError, RecursionError) as exc:
                 outcome.status, outcome.detail = "bad_result", f"the submission sent a malformed result ({exc})"
             else:
-                if isinstance(result, dict):
+                problem = result_problem(result)
+                if problem is None:
                     outcome.result = result
                 else:
-                    outcome.status, outcome.detail = "bad_result", "the submission sent a malformed result"
+                    outcome.status, outcome.detail = "bad_result", f"the submission sent a malformed result ({problem})"
+        if self._proc is not None:
+            ready, _, _ = select.select([self._proc.stdout.fileno()], [], [], 0)
+            if ready:  # bytes nobody asked for: someone wrote into our pipe; trust this worker no more
+                self.close()
+                return Outcome("worker_died", None, detail="the submission wrote into the grader's channel")
         return outcome
 
     def close(self):
@@ -295,6 +408,9 @@ class Sandbox:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        if self._cgroup is not None:
+            self._cgroup.remove()
+            self._cgroup = None
 
     def __enter__(self) -> "Sandbox":
         return self.start()

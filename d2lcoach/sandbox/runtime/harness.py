@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import os
 import sys
 import time
 import traceback
@@ -24,6 +25,27 @@ import gan as gan_runtime
 _MAX_TRACE = 2000
 
 
+class _Evidence:
+    """What the recorders saw, written out of this process the moment it is first seen.
+
+    The worker reads the other end of the pipe, so a submission cannot take back what was sent:
+    clearing a set in this process afterwards changes nothing. Set up by the worker (`fd`).
+    """
+
+    fd: int | None = None
+    sent: set = set()
+
+    @classmethod
+    def send(cls, line: str):
+        if cls.fd is None or line in cls.sent:
+            return
+        cls.sent.add(line)
+        try:
+            os.write(cls.fd, (line[:200] + "\n").encode())
+        except OSError:
+            pass
+
+
 class _OpRecorder(TorchDispatchMode):
     """Records every operator that runs. On a meta run it also refuses an operator that mixes a meta
     tensor with a real one (writing into a CPU tensor would otherwise only say "needs values")."""
@@ -34,14 +56,17 @@ class _OpRecorder(TorchDispatchMode):
         self.meta = meta
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.seen.add(func._schema.name)
+        name = func._schema.name
+        if name not in self.seen:
+            self.seen.add(name)
+            _Evidence.send(name)
         if self.meta:
             devices = {t.device.type for t in tree_flatten((args, kwargs))[0]
                        if isinstance(t, torch.Tensor) and (t.dim() > 0 or t.device.type == "meta")}
             if "meta" in devices and len(devices) > 1:
                 other = sorted(devices - {"meta"})[0]
                 raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
-                                   f"devices, meta and {other} (in {func._schema.name})")
+                                   f"devices, meta and {other} (in {name})")
         return func(*args, **(kwargs or {}))
 
 
@@ -51,24 +76,51 @@ class _FunctionRecorder(TorchFunctionMode):
         self.seen = seen
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        self.seen.add("function::" + str(getattr(func, "__name__", type(func).__name__)))
+        name = "function::" + str(getattr(func, "__name__", type(func).__name__))
+        if name not in self.seen:
+            self.seen.add(name)
+            _Evidence.send(name)
         return func(*args, **(kwargs or {}))
 
 
 _RECORD = {"ops": True, "functions": True}
+_GENUINE = {_OpRecorder: _OpRecorder.__dict__["__torch_dispatch__"],
+            _FunctionRecorder: _FunctionRecorder.__dict__["__torch_function__"]}
+
+
+def _untouched(recorder) -> bool:
+    """The recorder still runs our code (a submission may patch the class or its instance)."""
+    kind = type(recorder)
+    method = "__torch_dispatch__" if kind is _OpRecorder else "__torch_function__"
+    return (_GENUINE.get(kind) is kind.__dict__.get(method) and method not in vars(recorder)
+            and kind.__mro__[1:2] in ((TorchDispatchMode,), (TorchFunctionMode,)))
 
 
 @contextlib.contextmanager
-def _recording(seen: set, device: str):
+def _recording(seen: set, device: str, genuine=_GENUINE, untouched=_untouched, send=_Evidence.send):
     """Record what runs, as the request asked: operators (also on every meta run, to refuse device
     mixing there) and torch functions. Recording costs time, so an exercise that forbids nothing at
-    a level does not pay for it."""
+    a level does not pay for it. Before and after the call the recorders are checked: patched
+    classes or a recorder popped off the mode stack are reported as tampering."""
+    recorders = []
+    if _RECORD["functions"]:
+        recorders.append(_FunctionRecorder(seen))
+    if _RECORD["ops"] or device == "meta":
+        recorders.append(_OpRecorder(seen, meta=device == "meta"))
+    if not all(untouched(r) for r in recorders):
+        send("tamper::the recorder classes were patched")
     with contextlib.ExitStack() as stack:
-        if _RECORD["functions"]:
-            stack.enter_context(_FunctionRecorder(seen))
-        if _RECORD["ops"] or device == "meta":
-            stack.enter_context(_OpRecorder(seen, meta=device == "meta"))
-        yield
+        for recorder in recorders:
+            stack.enter_context(recorder)
+        try:
+            yield
+        finally:
+            dispatch = [m for m in torch.utils._python_dispatch._get_current_dispatch_mode_stack()]
+            ops = [r for r in recorders if isinstance(r, _OpRecorder)]
+            if ops and (not dispatch or dispatch[-1] is not ops[0]):
+                send("tamper::the operator recorder was removed during the call")
+            if not all(untouched(r) for r in recorders):
+                send("tamper::the recorder classes were patched during the call")
 
 
 def _error(exc: BaseException, filename: str) -> dict:

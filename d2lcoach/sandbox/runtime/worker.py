@@ -17,6 +17,7 @@ import resource
 import select
 import shutil
 import signal
+import stat
 import struct
 import sys
 import tempfile
@@ -40,6 +41,7 @@ import torch.nn.functional  # noqa: E402,F401
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_DUMPABLE = 4
 OUTPUT_KEEP = 8192
+EVIDENCE_KEEP = 65536
 ISOLATION = os.environ.get("D2LCOACH_ISOLATION", "process")
 
 
@@ -118,22 +120,63 @@ def _reap():
             return
 
 
+def _wipe_tree(path: str, device: int):
+    """Remove everything under `path` that lives on `device`, never crossing into a bind mount."""
+    try:
+        entries = os.listdir(path)
+    except OSError:
+        return
+    for entry in entries:
+        full = os.path.join(path, entry)
+        try:
+            info = os.lstat(full)
+        except OSError:
+            continue
+        if info.st_dev != device:
+            continue  # a read-only bind of Python or the venv (a checkout under /tmp)
+        if stat.S_ISDIR(info.st_mode):
+            try:
+                os.chmod(full, 0o700)  # a submission may have locked its folders (mode 000)
+            except OSError:
+                pass
+            _wipe_tree(full, device)
+            try:
+                os.rmdir(full)
+            except OSError:
+                pass
+        else:
+            try:
+                os.unlink(full)
+            except OSError:
+                pass
+
+
 def _wipe_scratch():
-    """Leave nothing of one submission for the next: the scratch area (all of /tmp in a namespace)."""
-    roots = ["/tmp"] if ISOLATION == "namespaces" else [_SCRATCH_ROOT]
+    """Leave nothing of one submission for the next: the scratch area (all of /tmp and /dev/shm in a
+    namespace), and make sure the scratch root is there again, as it was."""
+    global _SCRATCH_ROOT
+    roots = ["/tmp", "/dev/shm"] if ISOLATION == "namespaces" else [_SCRATCH_ROOT]
     for root in roots:
-        for entry in os.listdir(root):
-            path = os.path.join(root, entry)
-            if path == _SCRATCH_ROOT:
-                for inner in os.listdir(path):
-                    shutil.rmtree(os.path.join(path, inner), ignore_errors=True)
-            elif os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+        try:
+            _wipe_tree(root, os.lstat(root).st_dev)
+        except OSError:
+            pass
+    if ISOLATION == "namespaces":
+        try:
+            os.chmod("/tmp", 0o1777)
+        except OSError:
+            pass
+    _ensure_scratch_root()
+
+
+def _ensure_scratch_root():
+    global _SCRATCH_ROOT
+    if ISOLATION == "namespaces":
+        _SCRATCH_ROOT = "/tmp/d2lcoach-scratch"
+        os.makedirs(_SCRATCH_ROOT, mode=0o700, exist_ok=True)
+        os.chmod(_SCRATCH_ROOT, 0o700)
+    elif not os.path.isdir(_SCRATCH_ROOT) or _SCRATCH_ROOT == "/tmp":
+        _SCRATCH_ROOT = tempfile.mkdtemp(prefix="d2lcoach-scratch-")
 
 
 def _probe_seccomp() -> bool:
@@ -145,12 +188,32 @@ def _probe_seccomp() -> bool:
     return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
+def _drain(fd, into: bytearray):
+    """Read what is already in the pipe (without waiting for writers that may never close it)."""
+    while len(into) < EVIDENCE_KEEP:
+        ready, _, _ = select.select([fd], [], [], 0)
+        if not ready:
+            return
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return
+        into += chunk[:EVIDENCE_KEEP - len(into)]
+
+
+def _data_bytes() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def _vm_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _child(request, limits, result_w, capture_w, scratch):
+def _child(request, limits, result_w, capture_w, scratch, evidence_w):
     """In the forked child: lock down, run the submission, send the result, exit."""
     try:
         os.setpgid(0, 0)
@@ -158,7 +221,7 @@ def _child(request, limits, result_w, capture_w, scratch):
         os.dup2(devnull, 0)
         os.dup2(capture_w, 1)
         os.dup2(capture_w, 2)
-        keep = {0, 1, 2, result_w}
+        keep = {0, 1, 2, result_w, evidence_w}
         for fd in os.listdir("/proc/self/fd"):
             fd = int(fd)
             if fd not in keep:
@@ -169,11 +232,13 @@ def _child(request, limits, result_w, capture_w, scratch):
         os.chdir(scratch)
         if ISOLATION == "process" and os.geteuid() == 0:
             os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
+            os.setgid(_CHILD_UID)
+            os.setuid(_CHILD_UID)
         mem = int(limits.get("memory_bytes", 0))
         if mem and not limits.get("cuda"):
             resource.setrlimit(resource.RLIMIT_AS, (_vm_bytes() + mem,) * 2)
+        elif mem:  # CUDA reserves huge address ranges: bound the data segment instead
+            resource.setrlimit(resource.RLIMIT_DATA, (_data_bytes() + mem,) * 2)
         cpu = int(limits.get("cpu_seconds", 0))
         if cpu:
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
@@ -211,19 +276,25 @@ def _child(request, limits, result_w, capture_w, scratch):
 
 def _grade(message):
     request, limits = message["request"], message["limits"]
+    _ensure_scratch_root()
     scratch = tempfile.mkdtemp(prefix="submission-", dir=_SCRATCH_ROOT)
     if ISOLATION == "process" and os.geteuid() == 0:
-        os.chown(scratch, 65534, 65534)
+        os.chown(scratch, _CHILD_UID, _CHILD_UID)
     result_r, result_w = os.pipe()
     capture_r, capture_w = os.pipe()
+    evidence_r, evidence_w = os.pipe()
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
         os.close(result_r)
         os.close(capture_r)
-        _child(request, limits, result_w, capture_w, scratch)
+        os.close(evidence_r)
+        harness._Evidence.fd = evidence_w
+        _child(request, limits, result_w, capture_w, scratch, evidence_w)
     os.close(result_w)
     os.close(capture_w)
+    os.close(evidence_w)
+    evidence = bytearray()
     deadline = start + float(limits.get("wall_seconds", 30))
     max_result = int(limits.get("result_bytes", 64 << 20))
     captured = bytearray()
@@ -232,17 +303,30 @@ def _grade(message):
     expected = None
     status = None
     exit_status = None
-    open_fds = {result_r, capture_r}
+    open_fds = {result_r, capture_r, evidence_r}
+    # RLIMIT_NPROC does not hold for a grader running as root (uid 0 outside the namespace), so the
+    # worker also counts the submission's processes itself, ten times a second.
+    max_procs = int(limits.get("processes", 0))
+    next_count = start
     while open_fds:
-        timeout = deadline - time.monotonic()
+        now = time.monotonic()
+        timeout = deadline - now
         if timeout <= 0:
             status = "timeout"
             break
-        ready, _, _ = select.select(list(open_fds), [], [], min(timeout, 0.5))
+        if max_procs and now >= next_count:
+            next_count = now + 0.1
+            if len(_descendants()) > max_procs:
+                status = "too_many_processes"
+                break
+        ready, _, _ = select.select(list(open_fds), [], [], min(timeout, 0.1))
         for fd in ready:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
                 open_fds.discard(fd)
+                continue
+            if fd == evidence_r:
+                evidence += chunk[:max(EVIDENCE_KEEP - len(evidence), 0)]
                 continue
             if fd == capture_r:
                 room = OUTPUT_KEEP - len(captured)
@@ -257,6 +341,7 @@ def _grade(message):
                     open_fds.clear()
                     break
         if expected is not None and len(result) >= expected + 8:
+            _drain(evidence_r, evidence)
             break
         if not ready:
             try:
@@ -282,8 +367,10 @@ def _grade(message):
         except ChildProcessError:
             exit_status = None
     _kill_everything_left()
+    _drain(evidence_r, evidence)
     os.close(result_r)
     os.close(capture_r)
+    os.close(evidence_r)
     shutil.rmtree(scratch, ignore_errors=True)
     _wipe_scratch()
     payload = None
@@ -294,6 +381,7 @@ def _grade(message):
         else:
             status = "no_result"
     info = {"status": status, "seconds": seconds, "output": captured.decode("utf-8", "replace"),
+            "evidence": evidence.decode("utf-8", "replace").splitlines(),
             "output_dropped": dropped, "exit": None, "signal": None}
     if exit_status is not None:
         if os.WIFSIGNALED(exit_status):
@@ -312,7 +400,7 @@ def main():
     with harness._OpRecorder(set()), harness._FunctionRecorder(set()):
         x = torch.ones(2, 2, requires_grad=True)
         (x.exp() @ x).sum().backward()
-    _SCRATCH_ROOT = tempfile.mkdtemp(prefix="d2lcoach-scratch-")
+    _ensure_scratch_root()
     global _SECCOMP
     _SECCOMP = _probe_seccomp()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -336,6 +424,9 @@ def main():
 
 _SCRATCH_ROOT = "/tmp"
 _SECCOMP = False
+# Process level as root: each worker's children run as a uid of their own (not shared `nobody`),
+# so submissions graded side by side cannot signal each other or share a process count.
+_CHILD_UID = 61000 + os.getpid() % 4000
 
 if __name__ == "__main__":
     main()

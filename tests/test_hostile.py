@@ -1,0 +1,573 @@
+"""The hostile suite: every file under tests/hostile/ is a submission that attacks the grader.
+
+Each attack is graded under both isolation levels (bubblewrap namespaces and the process
+fallback), except where its docstring says it needs namespaces, and the test asserts what issue 4
+asks of every submission: no credit (or, where it also answers correctly and the sandbox simply
+stopped its attack, that the attack was contained), a clear one-line message and never a
+d2lcoach traceback, the grader's files, the progress file and the other submissions byte-identical,
+no process of the submission left behind, and the next, correct submission still passing in the
+same sandbox.
+
+Each attack file starts with a docstring whose lines say what must happen:
+    expect: error [<text>]          no credit: the grade is an error (whose text contains <text>)
+    expect: fail [<check>, ...]     no credit: the grade fails (each named check fails)
+    expect: contained               any grade; the attack itself must have been stopped
+    needs: namespaces               only the namespace level can hold (not run under the fallback)
+    needs: namespaces-or-root       the fallback holds only when the grader runs as root (it then
+                                    runs the child as an unprivileged uid of its own)
+    probe: <name>[, <name>]         extra checks of what the attack reports (see PROBES)
+    exercise: <id>                  the exercise it is submitted for (default: softmax)
+    limits: cuda                    grade with the limits of a CUDA run
+    static: rejected                the static check may refuse it before it runs
+    xfail: <level>[, <level>]: <why>  a known hole at those levels (strict: a fix must remove it);
+                                    `<level>-as-root` only when the grader runs as root
+The attacks print `BREACH: ...` whenever one of their steps gets through; that always fails.
+Placeholders in the source (__MARKER__, __REPO__, __WORKSPACE__, __PORT__, __GRADER_PID__) are
+filled in per test; the marker names the attack's processes and files, so leftovers can be found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import re
+import resource
+import secrets
+import shutil
+import site
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from d2lcoach import sandbox as sandbox_module
+from d2lcoach.course import load_course
+from d2lcoach.grading.engine import grade_source
+from d2lcoach.progress import PROGRESS_FILENAME, Progress, save_progress
+from d2lcoach.sandbox import NAMESPACES, PROCESS, Limits, Sandbox
+
+REPO = Path(__file__).resolve().parent.parent
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+ATTACKS = sorted(p for p in HOSTILE.glob("*.py") if not p.name.startswith("_"))
+LEVELS = (NAMESPACES, PROCESS)
+SEED = 7
+LIMITS = Limits(wall_seconds=5, cpu_seconds=8, memory_bytes=1 << 30, processes=24,
+                file_bytes=1 << 20, result_bytes=8 << 20)
+DEVICES = ["cpu", "meta"]  # the sandboxes here are not started for CUDA
+SCRATCH_BOUND = 64 << 20
+PROTECTED = ("d2lcoach", "solutions", "graders", "exercises", "course.yaml")
+SECRET_NAME = "D2LCOACH_HOSTILE_SECRET"
+IS_ROOT = os.geteuid() == 0
+
+
+# --------------------------------------------------------------------------- attack files
+
+@dataclasses.dataclass
+class Spec:
+    path: Path
+    expect: str
+    details: list[str]
+    needs: str = ""
+    probes: tuple[str, ...] = ()
+    exercise: str = "softmax"
+    limits: str = ""
+    static: str = ""
+    xfail: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def _docstring(path: Path) -> str:
+    # Read the docstring as text: some attacks cannot even be parsed without a deep recursion.
+    text = path.read_text()
+    match = re.match(r'\s*"""(.*?)"""', text, re.S)
+    if not match:
+        raise ValueError(f"{path}: no docstring")
+    return match.group(1)
+
+
+def spec_of(path: Path) -> Spec:
+    spec = Spec(path, "", [])
+    for line in _docstring(path).splitlines():
+        key, sep, value = line.strip().partition(":")
+        if not sep:
+            continue
+        value = value.strip()
+        if key == "expect":
+            verb, _, rest = value.partition(" ")
+            spec.expect = verb
+            if verb == "fail":
+                spec.details = [c.strip() for c in rest.split(",") if c.strip()]
+            elif verb == "error":
+                spec.details = [rest.strip()] if rest.strip() else []
+        elif key == "needs":
+            spec.needs = value
+        elif key == "probe":
+            spec.probes = tuple(p.strip() for p in value.split(",") if p.strip())
+        elif key == "exercise":
+            spec.exercise = value
+        elif key == "limits":
+            spec.limits = value
+        elif key == "static":
+            spec.static = value
+        elif key == "xfail":
+            levels, _, why = value.partition(":")
+            for level in levels.split(","):
+                level = level.strip()
+                if level.endswith("-as-root"):
+                    if not IS_ROOT:
+                        continue
+                    level = level[:-len("-as-root")]
+                spec.xfail[level] = why.strip()
+    if spec.expect not in ("error", "fail", "contained", "pass"):
+        raise ValueError(f"{path}: no valid 'expect:' line in its docstring")
+    return spec
+
+
+def _params():
+    params = []
+    for path in ATTACKS:
+        spec = spec_of(path)
+        for level in LEVELS:
+            marks = []
+            if spec.needs == "namespaces":
+                if level != NAMESPACES:
+                    continue
+                marks.append(pytest.mark.namespaces)
+            if spec.needs == "namespaces-or-root" and level == PROCESS:
+                marks.append(pytest.mark.skipif(not IS_ROOT, reason="the process fallback holds this "
+                                                "only when the grader runs as root"))
+            if level in spec.xfail:
+                marks.append(pytest.mark.xfail(strict=True, reason=spec.xfail[level]))
+            params.append(pytest.param(path, level, marks=marks, id=f"{path.stem}-{level}"))
+    return params
+
+
+# --------------------------------------------------------------------------- fixtures
+
+def _namespaces_work() -> bool:
+    probe = getattr(sandbox_module, "_bwrap_works", None)
+    return bool(shutil.which("bwrap")) and (probe is None or probe())
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course()
+
+
+@pytest.fixture(scope="module")
+def grader_secret():
+    """A secret in the grader's environment, set before any sandbox starts: no child may read it."""
+    value = "s3cr3t-" + secrets.token_hex(8)
+    old = os.environ.get(SECRET_NAME)
+    os.environ[SECRET_NAME] = value
+    yield value
+    if old is None:
+        os.environ.pop(SECRET_NAME, None)
+    else:
+        os.environ[SECRET_NAME] = old
+
+
+@pytest.fixture(scope="module")
+def boxes(grader_secret):
+    """One warm sandbox per level, started lazily and closed at the end of the module."""
+    started: dict[str, Sandbox] = {}
+
+    def get(level: str) -> Sandbox:
+        if level == NAMESPACES and not _namespaces_work():
+            pytest.skip("bubblewrap cannot create namespaces on this machine")
+        if level not in started:
+            started[level] = Sandbox(level).start()
+        return started[level]
+
+    yield get
+    for box in started.values():
+        box.close()
+
+
+@pytest.fixture(scope="module")
+def workspace():
+    """A learner's workspace, readable by everyone as a real one would be: a progress file, a
+    classmate's submission and a batch results file."""
+    root = Path(tempfile.mkdtemp(prefix="d2lcoach-hostile-ws-", dir="/tmp"))
+    os.chmod(root, 0o755)
+    progress = Progress()
+    progress.record_start("softmax")
+    progress.record_check("softmax", True, {"cpu": True}, 1.0, "0" * 64)
+    save_progress(root / PROGRESS_FILENAME, progress)
+    shutil.copyfile(REPO / "solutions" / "softmax.py", root / "softmax.py")
+    (root / "results.json").write_text('{"version": 1, "results": []}\n')
+    for path in root.iterdir():
+        os.chmod(path, 0o644)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A TCP and a UDP socket on 127.0.0.1 that no submission may reach."""
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen(8)
+    tcp.setblocking(False)
+    port = tcp.getsockname()[1]
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        udp.bind(("127.0.0.1", port))
+    except OSError:
+        udp.close()
+        udp = None
+    else:
+        udp.setblocking(False)
+    yield port, tcp, udp
+    tcp.close()
+    if udp is not None:
+        udp.close()
+
+
+# --------------------------------------------------------------------------- observations
+
+def _tree_files(root: Path):
+    if root.is_file():
+        yield root
+        return
+    for folder, _, files in os.walk(root):
+        for name in files:
+            yield Path(folder) / name
+
+
+def _snapshot(workspace: Path) -> dict[Path, str]:
+    """sha256 of every grader file, every workspace file (and the names of the files there)."""
+    hashes = {}
+    for root in [REPO / p for p in PROTECTED] + [workspace]:
+        for path in _tree_files(root):
+            try:
+                hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                hashes[path] = "unreadable"
+    return hashes
+
+
+def _changed(before: dict, after: dict, marker: str, workspace: Path) -> list[str]:
+    """Files that differ. The workspace must be byte-identical. In the repository, which people may be
+    editing while the suite runs, a difference counts when it carries the attack's marker or the
+    sandbox user's ownership (every attack marks what it writes)."""
+    changed = []
+    for path in sorted(set(before) | set(after), key=str):
+        if before.get(path) == after.get(path):
+            continue
+        if workspace not in path.parents:
+            try:
+                info = path.stat()
+                marked = marker.encode() in path.read_bytes() or info.st_uid == 65534
+            except OSError:
+                marked = False
+            if not marked and marker not in path.name:
+                continue
+        changed.append(f"{path}: {'created' if path not in before else 'deleted' if path not in after else 'changed'}")
+    return changed
+
+
+def _marked_files(marker: str, workspace: Path) -> list[str]:
+    found = []
+    folders = [Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), workspace, REPO, REPO / ".git" / "hooks"]
+    folders += [Path(p) for p in site.getsitepackages()]
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        found += [str(folder / n) for n in names if marker in n]
+    for root in [REPO / p for p in PROTECTED]:
+        found += [str(p) for p in _tree_files(root) if marker in p.name]
+    return found
+
+
+def _marked_processes(marker: str) -> list[str]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            comm = Path(f"/proc/{entry}/comm").read_text().strip()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if marker in comm or marker in cmdline:
+            found.append(f"pid {entry}: {comm} {cmdline[:120]}")
+    return found
+
+
+def _wait_no_processes(marker: str, seconds: float = 5.0) -> list[str]:
+    deadline = time.monotonic() + seconds
+    while True:
+        left = _marked_processes(marker)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
+
+
+def _descendants(pid: int) -> list[int]:
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_bytes()
+        except OSError:
+            continue
+        parents[int(entry)] = int(stat[stat.rfind(b")") + 2:].split()[1])
+    found = []
+    for child in parents:
+        p, hops = child, 0
+        while p in parents and p != pid and hops < 4096:
+            p, hops = parents[p], hops + 1
+        if p == pid and child != pid:
+            found.append(child)
+    return found
+
+
+def _sandbox_processes(box: Sandbox) -> int:
+    proc = box._proc
+    return 0 if proc is None or proc.poll() is not None else 1 + len(_descendants(proc.pid))
+
+
+def _explain(result) -> str:
+    lines = [f"isolation: {result.isolation}; passed {result.passed}; score {result.score}"]
+    if result.error:
+        lines.append(f"error: {result.error}")
+    lines += [f"{'PASS' if c.passed else 'FAIL'} {c.device} {c.name}: {c.message[:300]}" for c in result.checks]
+    if result.output:
+        lines.append("output: " + result.output[:1500])
+    return "\n".join(lines)
+
+
+def _numbers(output: str, tag: str) -> list[int]:
+    return [int(n) for n in re.findall(rf"^{tag} (\d+)", output, re.M)]
+
+
+# --------------------------------------------------------------------------- probes
+
+def _probe_forks(result, ctx):
+    forks = result.output.count("FORKED\n")
+    assert forks, "the attack did not report its processes\n" + _explain(result)
+    assert forks < ctx["limits"].processes, (
+        f"the submission started {forks} processes besides itself; the limit is {ctx['limits'].processes}")
+
+
+def _probe_memory(result, ctx):
+    held = _numbers(result.output, "HELD_MIB")
+    assert held, "the attack did not report how much memory it held\n" + _explain(result)
+    assert held[-1] <= ctx["limits"].memory_bytes >> 20, f"it held {held[-1]} MiB"
+
+
+def _probe_output(result, ctx):
+    assert len(result.output) <= 16384, f"the grader kept {len(result.output)} characters of output"
+    grew = ctx["rss_after"] - ctx["rss_before"]
+    assert grew < 128 << 10, f"the grader's peak memory grew by {grew} KiB while reading the flood"
+
+
+def _probe_file_size(result, ctx):
+    wrote = _numbers(result.output, "WROTE")
+    assert wrote, "the attack did not report its file's size\n" + _explain(result)
+    assert wrote[-1] <= ctx["limits"].file_bytes, f"it wrote a file of {wrote[-1]} bytes"
+
+
+def _probe_scratch_total(result, ctx):
+    total = _numbers(result.output, "TOTAL")
+    assert total, "the attack did not report how much it wrote\n" + _explain(result)
+    assert total[-1] <= SCRATCH_BOUND, f"one submission wrote {total[-1] >> 20} MiB to its scratch space"
+
+
+def _probe_network(result, ctx):
+    _, tcp, udp = ctx["listener"]
+    try:
+        conn, _ = tcp.accept()
+    except OSError:  # nothing pending (BlockingIOError)
+        pass
+    else:
+        conn.close()
+        pytest.fail("the submission connected to 127.0.0.1")
+    if udp is not None:
+        try:
+            data = udp.recv(1024)
+        except OSError:  # nothing pending (BlockingIOError)
+            pass
+        else:
+            pytest.fail(f"the submission sent a datagram to 127.0.0.1: {data!r}")
+
+
+def _probe_persist(result, ctx):
+    detector = _grade(ctx["box"], ctx["exercise"], _fill(HOSTILE / "_detect_leftovers.py", ctx), ctx["limits"])
+    assert "LEFTOVER" not in detector.output, "files of the last submission were left for the next:\n" + detector.output
+    assert detector.passed, _explain(detector)
+
+
+PROBES = {"forks": _probe_forks, "memory": _probe_memory, "output": _probe_output,
+          "file_size": _probe_file_size, "scratch_total": _probe_scratch_total,
+          "network": _probe_network, "persist": _probe_persist}
+
+
+# --------------------------------------------------------------------------- grading
+
+def _fill(path: Path, ctx: dict) -> str:
+    text = path.read_text()
+    for key, value in (("__MARKER__", ctx["marker"]), ("__VICTIM__", ctx.get("victim", "")),
+                       ("__REPO__", str(REPO)), ("__WORKSPACE__", str(ctx["workspace"])),
+                       ("__PORT__", str(ctx["port"])), ("__GRADER_PID__", str(os.getpid()))):
+        text = text.replace(key, value)
+    return text
+
+
+def _grade(box: Sandbox, exercise, source: str, limits: Limits):
+    try:
+        return grade_source(exercise, source, exercise.filename, sandbox=box, seed=SEED,
+                            limits=limits, devices=DEVICES)
+    except Exception as exc:  # noqa: BLE001 - the point: grade_source must never raise
+        pytest.fail(f"grade_source raised {type(exc).__name__}: {exc}")
+
+
+def _assert_message(result):
+    texts = [result.error or ""] + [c.message for c in result.checks]
+    for text in texts:
+        assert not re.search(r"^\s*Traceback \(most recent call last\)", text, re.M), (
+            "a traceback reached the learner:\n" + text)
+        assert str(REPO / "d2lcoach") not in text and "/d2lcoach-runtime/" not in text, (
+            "a d2lcoach file is named in a message:\n" + text)
+    if result.passed:
+        return
+    if result.error is not None:
+        assert result.error.strip(), "an empty error"
+        assert "\n" not in result.error.strip(), "the error is not one line:\n" + result.error
+    else:
+        failures = result.failures()
+        assert failures, _explain(result)
+        for check in failures:
+            assert check.message.strip().splitlines()[0].strip(), f"check {check.name!r} failed without a message"
+
+
+def _assert_expectation(result, spec: Spec):
+    if spec.static != "rejected":
+        refused = [c for c in result.checks if c.device == "-" and not c.passed]
+        assert not refused, "the static check refused the attack, so the sandbox was not tested:\n" + _explain(result)
+    if spec.expect == "error":
+        assert result.error is not None, "expected the grade to be an error\n" + _explain(result)
+        for text in spec.details:
+            assert text.lower() in result.error.lower(), f"expected {text!r} in the error\n" + _explain(result)
+        assert result.score == 0.0
+    elif spec.expect == "fail":
+        assert not result.passed, "the attack got full credit\n" + _explain(result)
+        failing = {c.name for c in result.failures()}
+        for check in spec.details:
+            assert check in failing, f"expected check {check!r} to fail\n" + _explain(result)
+        if "forbidden routine" in spec.details:
+            assert result.score == 0.0, "a forbidden routine must score 0\n" + _explain(result)
+    elif spec.expect == "pass":
+        assert result.passed, _explain(result)
+    elif spec.expect == "contained":
+        # Any grade, but the attack must have run: an attack that crashed on its own tests nothing.
+        crashed = [c for c in result.failures() if " raised " in c.message.splitlines()[0]]
+        assert "loading the submission raised" not in (result.error or "") and not crashed, (
+            "the attack failed by itself instead of attacking\n" + _explain(result))
+
+
+@pytest.mark.parametrize("path, level", _params())
+def test_attack_is_contained(path, level, course, boxes, workspace, listener, grader_secret):
+    spec = spec_of(path)
+    box = boxes(level)
+    exercise = course.get(spec.exercise)
+    limits = dataclasses.replace(LIMITS, cuda=True) if spec.limits == "cuda" else LIMITS
+    marker = "d2lh" + secrets.token_hex(4)
+    ctx = {"marker": marker, "workspace": workspace, "port": listener[0], "listener": listener, "box": box,
+           "exercise": exercise, "limits": limits}
+    source = _fill(path, ctx)
+    before = _snapshot(workspace)
+    ctx["rss_before"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    result = _grade(box, exercise, source, limits)
+
+    ctx["rss_after"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        assert result.isolation == level, _explain(result)
+        _assert_expectation(result, spec)
+        _assert_message(result)
+        assert "BREACH" not in result.output, "the attack got through:\n" + _explain(result)
+        assert grader_secret not in result.output, "the grader's secret reached the submission"
+        for name in spec.probes:
+            PROBES[name](result, ctx)
+        changed = _changed(before, _snapshot(workspace), marker, workspace)
+        assert not changed, "files the submission must not touch changed:\n" + "\n".join(changed)
+        planted = _marked_files(marker, workspace)
+        assert not planted, "the submission left files behind:\n" + "\n".join(planted)
+        left = _wait_no_processes(marker)
+        assert not left, "processes of the submission survived grading:\n" + "\n".join(left)
+
+        # The next, correct submission still passes, in the same sandbox.
+        honest = _grade(box, exercise, exercise.solution_path.read_text(), LIMITS)
+        assert honest.passed and honest.isolation == level, "the next correct submission:\n" + _explain(honest)
+        left = _wait_no_processes(marker)
+        assert not left, "processes of the submission survived the next grade:\n" + "\n".join(left)
+    except BaseException:
+        box.close()  # a sandbox that let an attack through is not reused: the next test starts a fresh one
+        raise
+    finally:
+        _cleanup(marker, workspace)
+
+
+def _cleanup(marker: str, workspace: Path):
+    """Whatever an attack managed, leave nothing of it for the next test."""
+    for line in _marked_processes(marker):
+        try:
+            os.kill(int(line.split()[1].rstrip(":")), 9)
+        except (OSError, ValueError):
+            pass
+    for path in _marked_files(marker, workspace):
+        path = Path(path)
+        if path.is_dir() and not path.is_symlink():
+            os.chmod(path, 0o700)
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+
+# --------------------------------------------------------------------------- other attacks
+
+@pytest.mark.parametrize("level", [pytest.param(NAMESPACES, marks=pytest.mark.namespaces), PROCESS])
+def test_concurrent_submissions_cannot_signal_each_other(level, course, boxes, workspace, listener):
+    """Batch grading may run several sandboxes at once: one submission must not kill another's."""
+    exercise = course.get("softmax")
+    attacker_box = boxes(level)
+    victim_box = Sandbox(level).start()
+    ctx = {"marker": "d2lh" + secrets.token_hex(4), "victim": "d2lv" + secrets.token_hex(4),
+           "workspace": workspace, "port": listener[0]}
+    try:
+        warm = _grade(victim_box, exercise, exercise.solution_path.read_text(), LIMITS)
+        assert warm.passed, _explain(warm)
+        _grade(attacker_box, exercise, exercise.solution_path.read_text(), LIMITS)
+        outcome = {}
+        victim = threading.Thread(target=lambda: outcome.update(result=grade_source(
+            exercise, _fill(HOSTILE / "_victim.py", ctx), exercise.filename, sandbox=victim_box, seed=SEED,
+            limits=LIMITS, devices=DEVICES)))
+        victim.start()
+        attack = _grade(attacker_box, exercise, _fill(HOSTILE / "_kill_other_submission.py", ctx), LIMITS)
+        victim.join(60)
+        assert "result" in outcome, "the victim's grading did not finish"
+        assert outcome["result"].passed, "the honest submission graded beside the attack:\n" + _explain(
+            outcome["result"]) + "\n\nattack:\n" + _explain(attack)
+        assert "BREACH" not in attack.output, _explain(attack)
+    finally:
+        victim_box.close()
+
+
+def test_the_suite_is_complete():
+    assert len(ATTACKS) >= 15
+    for path in ATTACKS:
+        spec = spec_of(path)
+        assert spec.expect, path
+        assert all(name in PROBES for name in spec.probes), path
+        assert set(spec.xfail) <= set(LEVELS), path
