@@ -31,12 +31,15 @@ import wire  # noqa: E402
 import harness  # noqa: E402  (imports torch's dispatch machinery before any fork)
 import gan  # noqa: E402,F401
 import seccomp  # noqa: E402
+import lazy_dynamo  # noqa: E402
 
 # Everything a learner may import is imported once here, before any fork: the fallback child runs
 # as `nobody` and may not be able to read Python's own folders, and a warm import is free.
 import collections, dataclasses, functools, itertools, math, typing  # noqa: E401,E402,F401
 import numpy  # noqa: E402,F401
 import torch.nn.functional  # noqa: E402,F401
+
+lazy_dynamo.defer()
 
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_DUMPABLE = 4
@@ -396,10 +399,21 @@ def main():
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     torch.set_num_threads(1)
-    # Warm the dispatcher, autograd and the recorders once, before any fork.
+    # Warm the dispatcher, autograd, the meta kernels and the recorders once, before any fork: their
+    # lazy imports (about a second) would otherwise be paid again by every child.
     with harness._OpRecorder(set()), harness._FunctionRecorder(set()):
-        x = torch.ones(2, 2, requires_grad=True)
-        (x.exp() @ x).sum().backward()
+        x = torch.ones(2, 3, requires_grad=True)
+        y = (x - x.max(1, keepdim=True).values).exp() @ x.t()
+        (y * torch.ones_like(y)).sum().backward()
+    net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Tanh())
+    for optimizer in (torch.optim.SGD(net.parameters(), lr=0.1), torch.optim.Adam(net.parameters(), lr=0.1)):
+        optimizer.zero_grad()
+        torch.nn.BCEWithLogitsLoss()(net(torch.ones(3, 2)), torch.ones(3, 2)).backward()
+        optimizer.step()
+    with harness._OpRecorder(set(), meta=True):
+        m = torch.ones(2, 3).to("meta", copy=True)
+        (m - m.max(1, keepdim=True).values).exp().sum(1, keepdim=True)
+        torch.nn.functional.pad(m[None, None], (1, 1, 1, 1)).unfold(2, 2, 1)
     _ensure_scratch_root()
     global _SECCOMP
     _SECCOMP = _probe_seccomp()
