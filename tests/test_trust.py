@@ -67,3 +67,27 @@ def test_same_seed_same_verdict(course, sandbox):
     first = _grade(course, sandbox, "softmax", path, 99)
     second = _grade(course, sandbox, "softmax", path, 99)
     assert first.to_json() == second.to_json()
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("exercise_id", ["softmax", "conv2d", "batch_norm", "gru_cell",
+                                         "multi_head_attention", "nms", "gan_step"])
+def test_solution_passes_on_cuda(course, exercise_id):
+    """On a GPU machine every check also runs on CUDA, in a sandbox that can see the GPU."""
+    from d2lcoach.sandbox import Sandbox
+    exercise = course.get(exercise_id)
+    with Sandbox(cuda=True) as box:
+        result = grade_source(exercise, exercise.solution_path.read_text(), exercise.filename, sandbox=box,
+                              devices=["cpu", "cuda"], seed=3)
+    assert result.passed, _explain(result)
+    assert {c.device for c in result.checks} >= {"cpu", "cuda"}
+
+
+@pytest.mark.cuda
+def test_hard_coded_cpu_tensor_fails_device_on_cuda(course):
+    from d2lcoach.sandbox import Sandbox
+    path = SUBMISSIONS / "softmax" / "bug_cpu_ones.py"
+    with Sandbox(cuda=True) as box:
+        result = grade_source(course.get("softmax"), path.read_text(), path.name, sandbox=box,
+                              devices=["cpu", "cuda"], seed=3)
+    assert any(c.name == "device" and c.device == "cuda" and not c.passed for c in result.checks), _explain(result)
