@@ -387,7 +387,7 @@ class _Pool:
         for attempt in (1, 2):
             try:
                 box.start()
-                box._wait_ready()
+                box.wait_ready()
                 return
             except SandboxError:
                 box.close()
@@ -442,12 +442,9 @@ class _Pool:
 
 def _warm_references(exercises: list[Exercise], seed: int):
     """Build each exercise's cases and reference answers once, in this thread, before the workers run."""
-    warm = getattr(engine, "_cases_and_expected", None)
-    if warm is None:
-        return
     for exercise in exercises:
         try:
-            warm(exercise, seed)
+            engine.prepare(exercise, seed)
         except Exception as exc:
             raise UsageError(f"{exercise.grader_path}: the grader or reference solution of {exercise.id!r} "
                              f"fails with seed {seed}: {type(exc).__name__}: {exc}".splitlines()[0]) from None

@@ -143,7 +143,8 @@ def expected_for(exercise: Exercise, case: Case) -> dict:
 
 
 @functools.lru_cache(maxsize=32)
-def _cases_and_expected(exercise: Exercise, seed: int):
+def prepare(exercise: Exercise, seed: int) -> tuple[list[Case], list[dict]]:
+    """The cases of (exercise, seed) and their reference answers, computed once and cached."""
     cases = make_cases(exercise, seed)
     return cases, [expected_for(exercise, case) for case in cases]
 
@@ -447,7 +448,7 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
         result.seconds = time.perf_counter() - start
         return result
     result.checks.append(CheckItem("imports", True, "-", "only allowed imports"))
-    cases, expected = _cases_and_expected(exercise, seed)
+    cases, expected = prepare(exercise, seed)
     request_cases = []
     for index, case in enumerate(cases):
         wanted = [d for d in (case.devices or devices) if d in devices and (d != "meta" or case.meta)]

@@ -315,7 +315,8 @@ class Sandbox:
             n -= len(chunk)
         return b"".join(chunks)
 
-    def _wait_ready(self):
+    def wait_ready(self):
+        """Block until the worker has imported torch and said hello (SandboxError if it cannot)."""
         if self._ready:
             return
         from d2lcoach.sandbox.runtime import wire
@@ -334,7 +335,7 @@ class Sandbox:
         """Grade one submission; always returns an Outcome (a failure of learner code is a status)."""
         from d2lcoach.sandbox.runtime import wire
         self.start()
-        self._wait_ready()
+        self.wait_ready()
         if self._cgroup is not None:
             self._cgroup.allow_more(limits.processes)
         message = {"op": "grade", "request": request, "limits": dataclasses.asdict(limits)}
