@@ -43,6 +43,12 @@ def error_line(message: str):
     err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 
 
+def _cause(message: str) -> str:
+    """The exception a failure reports (`raised TypeError: ...`), or "" when it is not an error."""
+    first = message.splitlines()[0] if message else ""
+    return first.split(" raised ", 1)[1] if " raised " in first else ""
+
+
 def render_result(result: CheckResult, exercise_title: str = "", verbose: bool = False):
     """The table of checks, then the first failures in full, then the verdict line."""
     title = f"{result.exercise}: {exercise_title}" if exercise_title else result.exercise
@@ -64,7 +70,13 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
     failures = result.failures()
     # Checks that could not run because the call failed say so in the table; show the causes.
     real = [c for c in failures if not c.message.startswith("not checked")]
+    # The same exception behind several checks is shown once, naming the other checks it failed.
+    by_cause: dict[str, list] = {}
     for check in real or failures:
+        by_cause.setdefault(_cause(check.message) or check.message, []).append(check)
+    for checks in by_cause.values():
+        check = checks[0]
+        cause = _cause(check.message)
         if check.message in seen_messages or (shown >= 3 and not verbose):
             continue
         seen_messages.add(check.message)
@@ -72,7 +84,10 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         console.print(f"[bold red]✗ {escape(check.name)}[/] [dim]({check.device})[/]")
         for line in check.message.splitlines():
             console.print("    " + escape(line))
-    hidden = len({c.message for c in (real or failures)}) - shown
+        if cause and len(checks) > 1:
+            others = ", ".join(f"{c.name} ({c.device})" for c in checks[1:])
+            console.print(f"    [dim]the same error also fails: {escape(others)}[/]")
+    hidden = len({_cause(c.message) or c.message for c in (real or failures)}) - shown
     if hidden > 0:
         console.print(f"[dim]... and {hidden} more failing check(s); use --verbose to see them all[/]")
     if result.output.strip():
