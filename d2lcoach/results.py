@@ -8,6 +8,10 @@ from __future__ import annotations
 import dataclasses
 
 
+#: Checks that only gate a submission: passing them shows no work done.
+GATES = frozenset({"syntax", "imports", "forbidden routine"})
+
+
 @dataclasses.dataclass
 class CheckItem:
     name: str  # the property of the contract, e.g. "values", "numerical stability", "device"
@@ -37,9 +41,16 @@ class CheckResult:
 
     @property
     def score(self) -> float:
+        """The share of behaviour checks passed. Gates (syntax, imports, forbidden routines) earn
+        nothing by passing, so a stub scores 0; failing one of them zeroes the score."""
         if self.error is not None or self.zero_score or not self.checks:
             return 0.0
-        return round(sum(c.passed for c in self.checks) / len(self.checks), 4)
+        if any(c.name in GATES and not c.passed for c in self.checks):
+            return 0.0
+        behaviour = [c for c in self.checks if c.name not in GATES]
+        if not behaviour:
+            return 0.0
+        return round(sum(c.passed for c in behaviour) / len(behaviour), 4)
 
     def per_device(self) -> dict[str, bool]:
         devices: dict[str, bool] = {}

@@ -47,7 +47,7 @@ def test_submission_gets_the_expected_verdict(course, sandbox, path, seed):
 def test_stub_fails_and_solution_passes(course, sandbox, exercise_id):
     exercise = course.get(exercise_id)
     stub = grade_source(exercise, exercise.stub_path.read_text(), exercise.filename, sandbox=sandbox, seed=7)
-    assert not stub.passed and stub.score < 0.5, _explain(stub)
+    assert not stub.passed and stub.score == 0.0, _explain(stub)  # gates passed earn nothing
     solution = grade_source(exercise, exercise.solution_path.read_text(), exercise.filename, sandbox=sandbox, seed=7)
     assert solution.passed, _explain(solution)
 
