@@ -204,6 +204,7 @@ class _PidsCgroup:
                 continue
             if root == Path("/sys/fs/cgroup") and "pids" not in _read(root / "cgroup.controllers"):
                 continue
+            cls._remove_stale(root)
             path = root / f"d2lcoach-{os.getpid()}-{next(_COUNTER)}"
             try:
                 path.mkdir()
@@ -214,6 +215,21 @@ class _PidsCgroup:
             except OSError:
                 continue
         return None
+
+    @staticmethod
+    def _remove_stale(root: Path):
+        """Groups left by a grader that was killed (its pid is gone and they hold no task)."""
+        for group in root.glob("d2lcoach-*-*"):
+            try:
+                owner = int(group.name.split("-")[1])
+                os.kill(owner, 0)
+            except ProcessLookupError:
+                try:
+                    group.rmdir()  # fails while tasks remain: then it is not stale yet
+                except OSError:
+                    pass
+            except (ValueError, PermissionError, OSError):
+                continue
 
     def allow_more(self, processes: int):
         try:
