@@ -146,7 +146,8 @@ def check_command(
             raise UsageError("--all checks the whole workspace; leave out the exercise and --file")
         _check_all(course, workspace, device, seed, json_output)
     ex, path = tutor.resolve_target(course, workspace, exercise, file)
-    source = tutor.read_target(path)
+    from d2lcoach.workspace import read_submission
+    source = read_submission(path)
     from d2lcoach.sandbox import Sandbox
     sandbox = _EARLY.pop() if _EARLY else Sandbox(hidden=[workspace.root])
     with sandbox.start():  # the worker imports torch while we do

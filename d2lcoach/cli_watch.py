@@ -66,9 +66,10 @@ class _Session:
     def check(self):
         from d2lcoach import tutor
         from d2lcoach.grading.engine import grade_source
+        from d2lcoach.workspace import read_submission
         self._armed = False
         exercise, path = self.exercise, self.path()
-        source = tutor.read_target(path)
+        source = read_submission(path)
         result = grade_source(exercise, source, str(path), sandbox=self.sandbox, devices=self.devices,
                               seed=self.seed)
         tutor.record_check(self.workspace, exercise, result, source)

@@ -216,10 +216,6 @@ def doctor(course: Course, workspace: Workspace) -> dict:
     }
 
 
-def read_target(path: Path) -> str:
-    return read_submission(path)
-
-
 def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed: int | None,
               jobs: int = 2) -> list[tuple[Exercise, Path, CheckResult | None, str | None]]:
     """Grade every exercise file present in the workspace, `jobs` warm sandboxes in parallel.

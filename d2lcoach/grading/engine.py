@@ -295,10 +295,7 @@ def evaluate_run(case: Case, expected: dict, run: dict, forbidden_ops, forbidden
     device = run.get("device", "cpu")
     verdict = RunVerdict([], {"forbidden routine"})
     failures = verdict.failures
-    ops = [op for op in run.get("ops") or [] if isinstance(op, str)]
-    hits = sorted({op for op in ops for pattern in forbidden_ops if fnmatch.fnmatchcase(op, pattern)}
-                  | {op for op in ops if op.startswith("function::")
-                     and op.split("::", 1)[1] in forbidden_functions})
+    hits = forbidden_hits(forbidden_ops, forbidden_functions, run.get("ops") or [])
     if hits:
         failures.append(("forbidden routine", f"{describe_call(case)} ran {', '.join(hits)}, which this "
                          "exercise asks you to implement yourself"))
@@ -480,14 +477,16 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
     return result
 
 
-def forbidden_hits(exercise: Exercise, names) -> list[str]:
-    """The recorded operator and function names that this exercise forbids."""
+def forbidden_hits(op_patterns, functions, names) -> list[str]:
+    """The recorded operator names matching `op_patterns` and `function::` names in `functions`."""
     hits = set()
     for name in names:
+        if not isinstance(name, str):
+            continue
         if name.startswith("function::"):
-            if name.split("::", 1)[1] in exercise.forbidden.functions:
+            if name.split("::", 1)[1] in functions:
                 hits.add(name)
-        elif any(fnmatch.fnmatchcase(name, pattern) for pattern in exercise.forbidden.ops):
+        elif any(fnmatch.fnmatchcase(name, pattern) for pattern in op_patterns):
             hits.add(name)
     return sorted(hits)
 
@@ -497,7 +496,7 @@ def _judge_evidence(result: CheckResult, exercise: Exercise, evidence: list[str]
 
     Also catches tampering with the recorders (patched classes, a recorder popped off the stack)."""
     tampered = sorted({line.split("::", 1)[1] for line in evidence if line.startswith("tamper::")})
-    hits = forbidden_hits(exercise, evidence)
+    hits = forbidden_hits(exercise.forbidden.ops, exercise.forbidden.functions, evidence)
     already = any(c.name == "forbidden routine" and not c.passed for c in result.checks)
     if tampered:
         result.checks.append(CheckItem("forbidden routine", False, "all", "the submission tampered with the "
@@ -578,9 +577,3 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
                     if failures.get(("result type", device)) else "no case could check it")
                 result.checks.append(CheckItem(name, False, device, f"not checked, because {reason}"))
     result.zero_score = forbidden_hit
-
-
-def grade_file(exercise: Exercise, path: Path, *, sandbox: Sandbox, devices=None, seed=None) -> CheckResult:
-    from d2lcoach.workspace import read_submission
-    source = read_submission(Path(path))
-    return grade_source(exercise, source, str(path), sandbox=sandbox, devices=devices, seed=seed)
