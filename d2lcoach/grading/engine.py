@@ -262,6 +262,23 @@ def _one_line(text, limit: int = 300) -> str:
     return first[:limit] + ("..." if len(first) > limit or len(text.splitlines()) > 1 else "")
 
 
+_LIMIT_HINTS = (
+    (("memoryerror", "can't allocate memory", "bad_alloc", "cannot allocate memory"),
+     "out of memory: the sandbox's memory limit for a submission was reached"),
+    (("file too large", "errno 27"), "the sandbox's limit on the size of a file was reached"),
+    (("resource temporarily unavailable", "errno 11"), "the sandbox's limit on processes was reached"),
+)
+
+
+def _limit_hint(text: str) -> str:
+    """Name the sandbox limit behind an error, when it is one, so the learner knows it was not a bug."""
+    low = text.lower()
+    for needles, hint in _LIMIT_HINTS:
+        if any(n in low for n in needles):
+            return f" ({hint})"
+    return ""
+
+
 def _is_mixing(message: str) -> bool:
     low = message.lower()
     return any(m in low for m in _MIXING)
@@ -302,6 +319,7 @@ def evaluate_run(case: Case, expected: dict, run: dict, forbidden_ops, forbidden
     error = run.get("error")
     if error:
         text = f"{_one_line(error.get('type'), 60)}: {_one_line(error.get('message'))}"
+        text += _limit_hint(text)
         verdict.error = f"{describe_call(case)} raised {text}"
         if _is_mixing(text):
             failures.append(("device", f"{describe_call(case)} on the {device} device mixes devices: {text}. "
@@ -415,8 +433,7 @@ def _load_error_message(result: dict) -> str | None:
     error = result.get("load_error")
     if error:
         text = f"{_one_line(error.get('type'), 60)}: {_one_line(error.get('message'))}"
-        if "MemoryError" in text or "can't allocate memory" in text or "bad_alloc" in text:
-            return f"the submission ran out of memory while loading ({text})"
+        text += _limit_hint(text)
         trace = (error.get("trace") or "").strip().splitlines()
         where = f" ({_one_line(trace[0].strip())})" if trace else ""
         return f"loading the submission raised {text}{where}"
