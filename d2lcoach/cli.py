@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 from rich.markup import escape
@@ -120,7 +120,7 @@ def next_command(
     state_text = "created" if task.created else "already there (kept as you left it)"
     c.print(f"File to edit: [bold]{escape(str(task.path))}[/] ({state_text})")
     c.print(f"Read: {escape(ex.link)}")
-    c.print(f"When ready: [bold]d2lcoach check[/]   stuck? [bold]d2lcoach hint[/]")
+    c.print("When ready: [bold]d2lcoach check[/]   stuck? [bold]d2lcoach hint[/]")
 
 
 @app.command("check")

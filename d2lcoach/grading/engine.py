@@ -12,7 +12,6 @@ import functools
 import importlib.util
 import secrets
 import signal
-import sys
 import time
 from pathlib import Path
 from types import ModuleType

@@ -157,7 +157,6 @@ def _wipe_tree(path: str, device: int):
 def _wipe_scratch():
     """Leave nothing of one submission for the next: the scratch area (all of /tmp and /dev/shm in a
     namespace), and make sure the scratch root is there again, as it was."""
-    global _SCRATCH_ROOT
     roots = ["/tmp", "/dev/shm"] if ISOLATION == "namespaces" else [_SCRATCH_ROOT]
     for root in roots:
         try:
@@ -374,8 +373,7 @@ def _grade(message):
     os.close(result_r)
     os.close(capture_r)
     os.close(evidence_r)
-    shutil.rmtree(scratch, ignore_errors=True)
-    _wipe_scratch()
+    _wipe_scratch()  # this submission's folder too: it lives under the scratch root
     payload = None
     if status is None:
         if expected is not None and len(result) >= expected + 8:
@@ -395,7 +393,6 @@ def _grade(message):
 
 
 def main():
-    global _SCRATCH_ROOT
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     torch.set_num_threads(1)
