@@ -3,7 +3,8 @@
 Two isolation levels:
 - `namespaces`: bubblewrap (`bwrap`) with new user, PID, network, IPC, UTS and cgroup namespaces, a
   read-only view of Python and torch only (torchvision, d2lcoach, the course, the workspace hidden),
-  a private /tmp, no capabilities, `--die-with-parent --new-session`; rlimits inside.
+  a read-only root and /dev, a private capped /tmp and a tiny /dev/shm (both wiped after each
+  submission), no capabilities, `--die-with-parent --new-session`; rlimits inside.
 - `process`: where namespaces are not available: a separate process in its own session with
   rlimits, run as `nobody` when the grader runs as root, killed by process group and as a subreaper.
 A warm worker imports torch once per sandbox; each submission gets a fresh forked child.
@@ -34,6 +35,8 @@ LEVEL_TEXT = {
 _STARTUP_SECONDS = 60.0
 #: The sandbox's private /tmp (a tmpfs in memory) holds at most this much.
 SCRATCH_BYTES = 64 << 20
+#: /dev/shm inside the namespace sandbox (a submission's child cannot write there; Landlock).
+SHM_BYTES = 1 << 20
 _MAX_FRAME = 256 << 20
 
 
@@ -166,8 +169,11 @@ def _bwrap_command(worker: Path, extra_hidden: list[Path], cuda: bool, scratch_b
         cmd += ["--ro-bind", str(Path(sys.prefix)), str(Path(sys.prefix))]
     for hidden in _hidden_paths(extra_hidden):
         if any(str(hidden).startswith(str(p) + os.sep) for p in prefixes + [Path("/usr")]):
-            cmd += ["--tmpfs", str(hidden)]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--ro-bind", str(RUNTIME_DIR), "/d2lcoach-runtime"]
+            cmd += ["--tmpfs", str(hidden), "--remount-ro", str(hidden)]
+    # Nothing writable may outlive a submission: /dev read-only, a tiny /dev/shm (wiped like /tmp),
+    # and the root itself read-only (below); /tmp is the capped, wiped scratch tmpfs.
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--size", str(SHM_BYTES),
+            "--tmpfs", "/dev/shm", "--ro-bind", str(RUNTIME_DIR), "/d2lcoach-runtime"]
     if cuda:
         for dev in sorted(Path("/dev").glob("nvidia*")):
             cmd += ["--dev-bind", str(dev), str(dev)]
@@ -176,7 +182,7 @@ def _bwrap_command(worker: Path, extra_hidden: list[Path], cuda: bool, scratch_b
            "MKL_NUM_THREADS": "1", "D2LCOACH_ISOLATION": NAMESPACES, "LANG": "C.UTF-8"}
     for key, value in env.items():
         cmd += ["--setenv", key, value]
-    cmd += ["--chdir", "/tmp", str(venv_link if venv_link.exists() else sys.executable), "-s", "-B",
+    cmd += ["--remount-ro", "/", "--chdir", "/tmp", str(venv_link if venv_link.exists() else sys.executable), "-s", "-B",
             "/d2lcoach-runtime/worker.py"]
     return cmd
 
@@ -292,7 +298,7 @@ class Sandbox:
             cmd = [sys.executable, "-s", "-B", str(worker)]
             env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
                    "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "D2LCOACH_ISOLATION": PROCESS,
-                   "LANG": "C.UTF-8"}
+                   "LANG": "C.UTF-8", "D2LCOACH_SCRATCH_BYTES": str(SCRATCH_BYTES)}
         self._cgroup = _PidsCgroup.create()
         if self._cgroup is not None:
             # Join the cgroup first, then become the sandbox: every process it ever forks is counted.
@@ -369,6 +375,9 @@ class Sandbox:
                 info = wire.decode(frame, max_elements=0)
             except wire.WireError:
                 info = None
+        if isinstance(info, dict) and info.get("status") == "handler_died":
+            # The zygote survived and cleaned up: the sandbox stays warm.
+            return Outcome("worker_died", None, detail="the submission stopped the process grading it")
         if not isinstance(info, dict) or info.get("status") not in (
                 "ok", "timeout", "no_result", "too_large", "too_many_processes"):
             killed = self._proc.poll() is not None

@@ -3,10 +3,15 @@
 Protocol on stdin/stdout, each message a u64 length then a wire message (see wire.py):
   -> {"op": "grade", "request": {...}, "limits": {...}}
   <- {"status": ..., "output": str, "seconds": float, ...} then one more frame: the child's raw result.
-The child runs the learner's code with rlimits, its own process group, stdout/stderr captured,
-and sends its result on a private pipe. After each submission every other process that the
-submission left behind is killed (the worker is a child subreaper, so orphans come back to it).
-Imports only the standard library, torch and the files beside it.
+The zygote never reads a request, a result or a submission's output, so its memory holds nothing of
+any submission when it forks. For each submission it forks a short-lived handler (ahead of time,
+while the grader is busy): the handler reads one request, forks the learner's child, relays its
+output and result, kills whatever the submission left, wipes the scratch area and exits. A child
+can therefore find only its own request in its memory. The child runs the learner's code with
+rlimits, its own process group, seccomp and Landlock, stdout/stderr captured, and sends its result
+on a private pipe. The zygote (PID 1 under namespaces) and each handler are child subreapers, so
+orphans come back to them and are killed. Imports only the standard library, torch and the files
+beside it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import wire  # noqa: E402
 import harness  # noqa: E402  (imports torch's dispatch machinery before any fork)
 import gan  # noqa: E402,F401
 import seccomp  # noqa: E402
+import landlock  # noqa: E402
 import lazy_dynamo  # noqa: E402
 
 # Everything a learner may import is imported once here, before any fork: the fallback child runs
@@ -43,8 +49,11 @@ lazy_dynamo.defer()
 
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
 OUTPUT_KEEP = 8192
 EVIDENCE_KEEP = 65536
+HANDLER_DONE, HANDLER_EOF = 0, 10  # a handler's exit codes: it reported / the grader closed stdin
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 ISOLATION = os.environ.get("D2LCOACH_ISOLATION", "process")
 
 
@@ -97,10 +106,25 @@ def _descendants() -> list[int]:
     return found
 
 
-def _kill_everything_left():
-    """SIGKILL every descendant until none is left, and reap them."""
+def _children() -> list[int] | None:
+    """This process's direct children (pids only), or None where the kernel does not list them."""
+    found = []
+    try:
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children") as f:
+                found += [int(p) for p in f.read().split()]
+    except OSError:
+        return None
+    return found
+
+
+def _kill_everything_left(direct: bool = False):
+    """SIGKILL every descendant until none is left, and reap them. `direct`: the zygote, which reads
+    only the pids of its own children (orphans come back to it), never other processes' names."""
     for _ in range(50):
-        pids = _descendants()
+        pids = (_children() if direct else None)
+        if pids is None:
+            pids = _descendants()
         if not pids:
             break
         for pid in pids:
@@ -123,40 +147,81 @@ def _reap():
             return
 
 
-def _wipe_tree(path: str, device: int):
-    """Remove everything under `path` that lives on `device`, never crossing into a bind mount."""
+def _first_subfolder(fd: int, device: int, skip: set) -> str | None:
+    """Unlink every non-folder in the open folder `fd`; return a subfolder left to enter, if any."""
+    found = None
     try:
-        entries = os.listdir(path)
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if info.st_dev != device:
+                    continue  # a read-only bind of Python or the venv (a checkout under /tmp)
+                if stat.S_ISDIR(info.st_mode):
+                    if found is None and entry.name not in skip:
+                        found = entry.name
+                    continue
+                try:
+                    os.unlink(entry.name, dir_fd=fd)
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    return found
+
+
+def _wipe_tree(path: str, device: int):
+    """Remove everything under `path` that lives on `device`, never crossing into a mount.
+
+    Iterative and relative to one open folder at a time (down by name, up by ".."), so neither a
+    deep chain of folders nor paths longer than PATH_MAX can stop it. Runs only once every process
+    of the submission is dead, so nothing renames folders under it."""
+    try:
+        fd = os.open(path, _DIR_FLAGS)
     except OSError:
         return
-    for entry in entries:
-        full = os.path.join(path, entry)
-        try:
-            info = os.lstat(full)
-        except OSError:
+    names: list[str] = []
+    skips: list[set] = [set()]
+    while True:
+        sub = _first_subfolder(fd, device, skips[-1])
+        if sub is not None:
+            try:
+                os.chmod(sub, 0o700, dir_fd=fd)  # a submission may have locked its folders (mode 000)
+            except OSError:
+                pass
+            try:
+                inner = os.open(sub, _DIR_FLAGS, dir_fd=fd)
+            except OSError:
+                skips[-1].add(sub)
+                continue
+            os.close(fd)
+            fd = inner
+            names.append(sub)
+            skips.append(set())
             continue
-        if info.st_dev != device:
-            continue  # a read-only bind of Python or the venv (a checkout under /tmp)
-        if stat.S_ISDIR(info.st_mode):
-            try:
-                os.chmod(full, 0o700)  # a submission may have locked its folders (mode 000)
-            except OSError:
-                pass
-            _wipe_tree(full, device)
-            try:
-                os.rmdir(full)
-            except OSError:
-                pass
-        else:
-            try:
-                os.unlink(full)
-            except OSError:
-                pass
+        if not names:
+            os.close(fd)
+            return
+        try:
+            parent = os.open("..", _DIR_FLAGS, dir_fd=fd)
+        except OSError:
+            os.close(fd)
+            return
+        os.close(fd)
+        fd = parent
+        name = names.pop()
+        skips.pop()
+        try:
+            os.rmdir(name, dir_fd=fd)
+        except OSError:
+            skips[-1].add(name)
 
 
 def _wipe_scratch():
     """Leave nothing of one submission for the next: the scratch area (all of /tmp and /dev/shm in a
-    namespace), and make sure the scratch root is there again, as it was."""
+    namespace, and the IPC objects there), and make sure the scratch root is there again, as it was."""
     roots = ["/tmp", "/dev/shm"] if ISOLATION == "namespaces" else [_SCRATCH_ROOT]
     for root in roots:
         try:
@@ -164,10 +229,12 @@ def _wipe_scratch():
         except OSError:
             pass
     if ISOLATION == "namespaces":
-        try:
-            os.chmod("/tmp", 0o1777)
-        except OSError:
-            pass
+        _remove_ipc_objects()
+        for root, mode in (("/tmp", 0o1777), ("/dev/shm", 0o1777)):
+            try:
+                os.chmod(root, mode)
+            except OSError:
+                pass
     _ensure_scratch_root()
 
 
@@ -179,6 +246,42 @@ def _ensure_scratch_root():
         os.chmod(_SCRATCH_ROOT, 0o700)
     elif not os.path.isdir(_SCRATCH_ROOT) or _SCRATCH_ROOT == "/tmp":
         _SCRATCH_ROOT = tempfile.mkdtemp(prefix="d2lcoach-scratch-")
+        _bound_scratch(_SCRATCH_ROOT)
+
+
+_MOUNTED: list[str] = []
+
+
+def _bound_scratch(root: str):
+    """Process fallback as root: a size-capped tmpfs over the scratch root, in a mount namespace of
+    the worker's own (bubblewrap gives the namespace level its own capped /tmp). Best effort."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if not _MOUNTED and libc.unshare(0x00020000) != 0:  # CLONE_NEWNS
+        return
+    libc.mount(b"none", b"/", None, 0x40000 | 0x4000, None)  # MS_PRIVATE | MS_REC: nothing leaks out
+    options = f"size={int(os.environ.get('D2LCOACH_SCRATCH_BYTES', 64 << 20))},mode=0700".encode()
+    if libc.mount(b"tmpfs", root.encode(), b"tmpfs", 2 | 4 | 8, options) == 0:  # nosuid, nodev, noexec
+        _MOUNTED.append(root)
+
+
+def _remove_ipc_objects():
+    """Under namespaces the IPC namespace is the sandbox's own: remove every SysV object in it, so
+    none outlives the submission (the seccomp filter already refuses creating them)."""
+    libc = None
+    for kind, remove in (("shm", "shmctl"), ("sem", "semctl"), ("msg", "msgctl")):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                ids = [int(line.split()[1]) for line in f.read().splitlines()[1:] if line.strip()]
+        except (OSError, ValueError, IndexError):
+            continue
+        for ipc_id in ids:
+            libc = libc or ctypes.CDLL(None, use_errno=True)
+            if kind == "sem":
+                libc.semctl(ipc_id, 0, 0)  # IPC_RMID
+            else:
+                getattr(libc, remove)(ipc_id, 0, None)
 
 
 def _probe_seccomp() -> bool:
@@ -249,8 +352,14 @@ def _child(request, limits, result_w, capture_w, scratch, evidence_w):
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
         resource.setrlimit(resource.RLIMIT_FSIZE, (int(limits.get("file_bytes", 1 << 24)),) * 2)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if _SECCOMP:
-            seccomp.install()
+        # The processes grading this child: its handler (the parent) and the zygote.
+        protected = (os.getppid(), _ZYGOTE_PID)
+        if not (_SECCOMP and seccomp.install(protected, unix_sockets=ISOLATION == "namespaces")):
+            _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        devices = list(landlock.DEVICE_FILES)
+        if limits.get("cuda"):
+            devices += [os.path.join("/dev", n) for n in os.listdir("/dev") if n.startswith("nvidia")]
+        landlock.restrict([scratch], devices)
         sys.stdout = open(1, "w", closefd=False)
         sys.stderr = open(2, "w", closefd=False)
         result = harness.run_request(request)
@@ -277,6 +386,7 @@ def _child(request, limits, result_w, capture_w, scratch, evidence_w):
 
 
 def _grade(message):
+    """In the handler: grade one submission in a fresh child and send the report."""
     request, limits = message["request"], message["limits"]
     _ensure_scratch_root()
     scratch = tempfile.mkdtemp(prefix="submission-", dir=_SCRATCH_ROOT)
@@ -368,7 +478,7 @@ def _grade(message):
             _, exit_status = os.waitpid(pid, 0)
         except ChildProcessError:
             exit_status = None
-    _kill_everything_left()
+    _kill_everything_left()  # the handler is a subreaper: the submission's orphans are its own
     _drain(evidence_r, evidence)
     os.close(result_r)
     os.close(capture_r)
@@ -415,26 +525,86 @@ def main():
     global _SECCOMP
     _SECCOMP = _probe_seccomp()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    stdin = sys.stdin.buffer.fileno()
     _send({"status": "ready", "pid": os.getpid(), "isolation": ISOLATION, "seccomp": _SECCOMP})
-    while True:
-        head = _read_exact(stdin, 8)
-        if head is None:
-            break
-        (n,) = struct.unpack(">Q", head)
-        body = _read_exact(stdin, n)
-        if body is None:
-            break
-        message = wire.strip(wire.decode(body))
-        if message.get("op") == "grade":
-            _grade(message)
-        elif message.get("op") == "ping":
-            _send({"status": "pong"})
+    while _serve_one():
+        pass
+    for root in _MOUNTED:
+        ctypes.CDLL(None).umount2(root.encode(), 2)  # MNT_DETACH
     shutil.rmtree(_SCRATCH_ROOT, ignore_errors=True)
+
+
+def _serve_one() -> bool:
+    """In the zygote: fork a handler for the next request, wait for it, clean up after it.
+
+    The zygote itself never reads stdin: the handler reads the request, so no submission's data
+    ever enters the zygote's memory. Returns False once the grader has closed the channel."""
+    started_r, started_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(started_r)
+        code = 1
+        try:
+            code = _handle(started_w)
+        except BaseException:  # noqa: BLE001
+            pass
+        finally:
+            os._exit(code)
+    os.close(started_w)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    _kill_everything_left(direct=True)
+    started = bool(select.select([started_r], [], [], 0)[0]) and os.read(started_r, 1) == b"r"
+    os.close(started_r)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+    if code == HANDLER_EOF:
+        return False
+    if code != HANDLER_DONE:
+        if started:  # the submission stopped its handler before it reported: say so
+            _send({"status": "handler_died", "seconds": 0.0, "output": "", "evidence": [],
+                   "output_dropped": 0, "exit": None, "signal": None})
+        _clean_in_fork()
+    return True
+
+
+def _clean_in_fork():
+    """Wipe the scratch area in a throwaway process, so that not even file names enter the zygote."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _wipe_scratch()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    _ensure_scratch_root()
+
+
+def _handle(started_w: int) -> int:
+    """In a handler (a fresh fork of the zygote): read one request, serve it, exit."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    stdin = sys.stdin.buffer.fileno()
+    head = _read_exact(stdin, 8)
+    if head is None:
+        return HANDLER_EOF
+    os.write(started_w, b"r")
+    (n,) = struct.unpack(">Q", head)
+    body = _read_exact(stdin, n)
+    if body is None:
+        return HANDLER_EOF
+    message = wire.strip(wire.decode(body))
+    if message.get("op") == "grade":
+        _grade(message)
+    elif message.get("op") == "ping":
+        _send({"status": "pong"})
+    return HANDLER_DONE
 
 
 _SCRATCH_ROOT = "/tmp"
 _SECCOMP = False
+_ZYGOTE_PID = os.getpid()
 # Process level as root: each worker's children run as a uid of their own (not shared `nobody`),
 # so submissions graded side by side cannot signal each other or share a process count.
 _CHILD_UID = 61000 + os.getpid() % 4000
