@@ -38,6 +38,7 @@ from d2lcoach import __version__
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.grading import engine
+from d2lcoach.learner_text import clean
 from d2lcoach.grading.engine import GRADER_VERSION, grade_source, new_seed, resolve_devices
 from d2lcoach.progress import write_atomically
 from d2lcoach.results import CheckResult
@@ -754,7 +755,7 @@ def feedback_markdown(student: str, course: Course, selected: list[Exercise], ro
               f"Graded by d2lcoach {__version__} (grader version {GRADER_VERSION}) with seed {summary.seed} "
               f"on {', '.join(summary.devices)}, in the {summary.isolation} sandbox. "
               f"Reproduce one grade with `d2lcoach check --seed {summary.seed}`.", ""]
-    return "\n".join(lines)
+    return clean("\n".join(lines))  # again here: a journal from an older grader may hold raw escapes
 
 
 def _write_report(summary: BatchSummary, course: Course, selected: list[Exercise], pairs: list[_Pair],

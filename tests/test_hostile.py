@@ -20,7 +20,8 @@ Each attack file starts with a docstring whose lines say what must happen:
     limits: cuda                    grade with the limits of a CUDA run
     static: rejected                the static check may refuse it before it runs
     xfail: <level>[, <level>]: <why>  a known hole at those levels (strict: a fix must remove it);
-                                    `<level>-as-root` only when the grader runs as root
+                                    `<level>-as-root` only when the grader runs as root,
+                                    `<level>-as-user` only when it does not
 The attacks print `BREACH: ...` whenever one of their steps gets through; that always fails.
 Placeholders in the source (__MARKER__, __REPO__, __WORKSPACE__, __PORT__, __GRADER_PID__) are
 filled in per test; the marker names the attack's processes and files, so leftovers can be found.
@@ -120,6 +121,10 @@ def spec_of(path: Path) -> Spec:
                     if not IS_ROOT:
                         continue
                     level = level[:-len("-as-root")]
+                elif level.endswith("-as-user"):
+                    if IS_ROOT:
+                        continue
+                    level = level[:-len("-as-user")]
                 spec.xfail[level] = why.strip()
     if spec.expect not in ("error", "fail", "contained", "pass"):
         raise ValueError(f"{path}: no valid 'expect:' line in its docstring")

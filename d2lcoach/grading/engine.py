@@ -24,6 +24,7 @@ from d2lcoach.grading.case import Case
 from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
 from d2lcoach.grading.static import check_source
 from d2lcoach.errormap import error_map, should_map
+from d2lcoach.learner_text import clean
 from d2lcoach.results import CheckItem, CheckResult
 from d2lcoach.sandbox import Limits, Outcome, Sandbox
 from d2lcoach.sandbox.runtime import gan as gan_runtime
@@ -231,7 +232,7 @@ def compare_output(expected, actual, case: Case, device: str, where: str = "the 
             return [(case.property, f"{call}: {where} is {actual:.6g}, expected {expected:.6g}")]
         return []
     if expected != actual:
-        return [(case.property, f"{call}: {where} is {actual!r}, expected {expected!r}")]
+        return [(case.property, f"{call}: {where} is {_one_line(repr(actual), 200)}, expected {expected!r}")]
     return []
 
 
@@ -258,7 +259,7 @@ def _one_line(text, limit: int = 300) -> str:
     """Learner-controlled text in a message: its first line only, capped, so it cannot forge lines."""
     text = str(text)
     first = text.splitlines()[0] if text.strip() else ""
-    return first[:limit] + ("..." if len(first) > limit or len(text.splitlines()) > 1 else "")
+    return clean(first[:limit], one_line=True) + ("..." if len(first) > limit or len(text.splitlines()) > 1 else "")
 
 
 _LIMIT_HINTS = (
@@ -454,8 +455,8 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
     findings = check_source(source, display_name, exercise)
     for finding in findings:
         if finding.check == "syntax":
-            result.error = f"syntax error: {finding.message}"
-        result.checks.append(CheckItem(finding.check, False, "-", finding.message))
+            result.error = clean(f"syntax error: {finding.message}", one_line=True)
+        result.checks.append(CheckItem(finding.check, False, "-", clean(finding.message)))
     if findings:
         result.zero_score = any(f.check in ("forbidden routine", "imports") for f in findings)
         result.seconds = time.perf_counter() - start
@@ -478,17 +479,23 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
     limits = limits or Limits(wall_seconds=exercise.time_limit, cpu_seconds=int(exercise.time_limit) + 5,
                               cuda="cuda" in devices)
     outcome = sandbox.run(request, limits)
-    result.output = outcome.output + (f"\n... ({outcome.output_dropped} more bytes of output cut)"
-                                      if outcome.output_dropped else "")
+    result.output = clean(outcome.output) + (f"\n... ({outcome.output_dropped} more bytes of output cut)"
+                                             if outcome.output_dropped else "")
     cause = outcome_error(outcome, limits)
     if cause is None:
         cause = _load_error_message(outcome.result)
+    if cause is None:
+        gates = list(result.checks)
+        try:
+            _judge(result, exercise, cases, expected, outcome.result, devices)
+            _judge_evidence(result, exercise, outcome.evidence)
+        except Exception as exc:  # noqa: BLE001 - a result shaped to trip the comparison is the submission's
+            result.checks, result.zero_score = gates, False
+            cause = f"the submission sent a result the grader cannot judge ({type(exc).__name__})"
     if cause is not None:
-        result.error = cause
-        result.seconds = time.perf_counter() - start
-        return result
-    _judge(result, exercise, cases, expected, outcome.result, devices)
-    _judge_evidence(result, exercise, outcome.evidence)
+        result.error = clean(cause, one_line=True)
+    for check in result.checks:  # every message may quote the submission: no control characters
+        check.message = clean(check.message)
     result.seconds = time.perf_counter() - start
     return result
 

@@ -70,37 +70,16 @@ class Outcome:
     evidence: list[str] = dataclasses.field(default_factory=list)  # operators seen, streamed out at once
 
 
-def _error_ok(x) -> bool:
-    return x is None or (isinstance(x, dict) and all(isinstance(x.get(k, ""), str) for k in ("type", "message", "trace")))
-
-
-def result_problem(result) -> str | None:
-    """Why a decoded child result does not have the shape the harness sends, or None."""
-    if not isinstance(result, dict):
-        return "not a mapping"
-    if not _error_ok(result.get("load_error")):
-        return "bad load_error"
-    missing = result.get("missing", [])
-    if not isinstance(missing, list) or not all(isinstance(m, str) for m in missing):
-        return "bad missing list"
-    runs = result.get("runs", [])
-    if not isinstance(runs, list):
-        return "bad runs"
-    for run in runs:
-        if not isinstance(run, dict) or not isinstance(run.get("case"), int) or not isinstance(run.get("device"), str):
-            return "bad run"
-        if not _error_ok(run.get("error")) or not _error_ok(run.get("grad_error")):
-            return "bad error in a run"
-        ops = run.get("ops", [])
-        if not isinstance(ops, list) or not all(isinstance(o, str) for o in ops):
-            return "bad operator list"
-        mutated = run.get("mutated", [])
-        if not isinstance(mutated, list) or not all(isinstance(m, list) for m in mutated):
-            return "bad mutation list"
-        grads = run.get("grads")
-        if grads is not None and not isinstance(grads, list):
-            return "bad gradients"
-    return None
+def read_result(payload: bytes) -> tuple[dict | None, str | None]:
+    """Decode and check a child's result: (the result, None) or (None, why it is malformed)."""
+    from d2lcoach.sandbox.result_shape import result_problem
+    from d2lcoach.sandbox.runtime import wire
+    try:
+        result = wire.decode(payload)
+    except (wire.WireError, RecursionError) as exc:
+        return None, str(exc)
+    problem = result_problem(result)
+    return (result, None) if problem is None else (None, problem)
 
 
 def _bwrap_works() -> bool:
@@ -395,16 +374,9 @@ class Sandbox:
             if payload is None:
                 self.close()
                 return Outcome("worker_died", None, detail="the grading worker stopped mid-answer")
-            try:
-                result = wire.decode(payload)
-            except (wire.WireError, RecursionError) as exc:
-                outcome.status, outcome.detail = "bad_result", f"the submission sent a malformed result ({exc})"
-            else:
-                problem = result_problem(result)
-                if problem is None:
-                    outcome.result = result
-                else:
-                    outcome.status, outcome.detail = "bad_result", f"the submission sent a malformed result ({problem})"
+            outcome.result, problem = read_result(payload)
+            if problem is not None:
+                outcome.status, outcome.detail = "bad_result", f"the submission sent a malformed result ({problem})"
         if self._proc is not None:
             ready, _, _ = select.select([self._proc.stdout.fileno()], [], [], 0)
             if ready:  # bytes nobody asked for: someone wrote into our pipe; trust this worker no more

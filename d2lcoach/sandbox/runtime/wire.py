@@ -70,18 +70,43 @@ def encode(obj) -> bytes:
     return MAGIC + struct.pack(">I", len(header)) + header + b"".join(blobs)
 
 
+#: Bounds on what a message may hold before json.loads builds it (a real result header is tens of KiB
+#: with a few thousand nodes): larger ones are refused at once, in bounded time and memory.
+MAX_HEADER = 4 << 20
+MAX_NODES = 1 << 18
+MAX_DIM = (1 << 31) - 1
+_MAX_DIGITS = 40
+_DEVICE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_:")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > _MAX_DIGITS:
+        raise WireError("an integer with too many digits")
+    return int(text)
+
+
 def decode(data: bytes, *, max_elements: int = 1 << 26, max_depth: int = 64):
-    """Decode a message into plain Python values and fresh CPU tensors (meta stays meta)."""
-    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4:
+    """Decode a message into plain Python values and fresh CPU tensors (meta stays meta).
+
+    Any bytes give a value or a WireError, never another exception: the child writing them is
+    untrusted. The header's size and node count are checked before it is parsed."""
+    if not isinstance(data, (bytes, bytearray)) or not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4:
         raise WireError("not a d2lcoach message")
     (hlen,) = struct.unpack(">I", data[len(MAGIC):len(MAGIC) + 4])
     start = len(MAGIC) + 4
     if start + hlen > len(data):
         raise WireError("truncated header")
+    if hlen > MAX_HEADER:
+        raise WireError(f"header of {hlen} bytes (at most {MAX_HEADER})")
+    head = bytes(data[start:start + hlen])
+    if head.count(b"[") + head.count(b"{") + head.count(b",") > MAX_NODES:
+        raise WireError(f"header with more than {MAX_NODES} values")
     try:
-        tree = json.loads(data[start:start + hlen].decode())
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise WireError(f"bad header: {exc}") from None
+        tree = json.loads(head.decode(), parse_int=_bounded_int)
+    except WireError:
+        raise
+    except (ValueError, RecursionError, MemoryError) as exc:  # JSONDecodeError and UnicodeDecodeError too
+        raise WireError(f"bad header: {str(exc)[:100]}") from None
     blob = memoryview(data)[start + hlen:]
     budget = [max_elements]
 
@@ -95,11 +120,17 @@ def decode(data: bytes, *, max_elements: int = 1 << 26, max_depth: int = 64):
         if not isinstance(x, dict):
             raise WireError("unexpected value in message")
         if "__tuple__" in x:
+            if len(x) != 1 or not isinstance(x["__tuple__"], list):
+                raise WireError("bad tuple")
             return tuple(walk(v, depth + 1) for v in x["__tuple__"])
         if "__dict__" in x:
-            return {str(k): walk(v, depth + 1) for k, v in x["__dict__"]}
+            items = x["__dict__"]
+            if len(x) != 1 or not isinstance(items, list) or not all(
+                    isinstance(i, list) and len(i) == 2 and isinstance(i[0], str) for i in items):
+                raise WireError("bad mapping")
+            return {k: walk(v, depth + 1) for k, v in items}
         if "__float__" in x:
-            if x["__float__"] not in ("nan", "inf", "-inf"):
+            if len(x) != 1 or x["__float__"] not in ("nan", "inf", "-inf"):
                 raise WireError("bad float")
             return float(x["__float__"])
         if x.get("__tensor__") is True:
@@ -107,33 +138,43 @@ def decode(data: bytes, *, max_elements: int = 1 << 26, max_depth: int = 64):
         raise WireError("unexpected object in message")
 
     def _tensor(h):
-        dtype = _DTYPES.get(h.get("dtype"))
+        dtype = _DTYPES.get(h.get("dtype")) if isinstance(h.get("dtype"), str) else None
         shape = h.get("shape")
-        if dtype is None or not isinstance(shape, list) or not all(
-                isinstance(s, int) and not isinstance(s, bool) and 0 <= s for s in shape):
+        if dtype is None or not isinstance(shape, list) or len(shape) > 32 or not all(
+                type(s) is int and 0 <= s <= MAX_DIM for s in shape):
             raise WireError("bad tensor header")
         numel = 1
         for s in shape:
             numel *= s
+        span = 1
+        for s in shape:
+            span *= max(s, 1)
+        if span > 1 << 62:
+            raise WireError("bad tensor header")
         budget[0] -= numel
         if budget[0] < 0:
             raise WireError("message holds more tensor elements than allowed")
-        device = str(h.get("device", "cpu"))
+        device = h.get("device", "cpu")
+        if not isinstance(device, str) or not 0 < len(device) <= 16 or not set(device) <= _DEVICE_CHARS:
+            raise WireError("bad tensor device")
+        try:
+            return SentTensor(_values(h, dtype, shape, numel, device), device)
+        except (RuntimeError, ValueError, TypeError, OverflowError, MemoryError) as exc:
+            raise WireError(f"bad tensor: {str(exc)[:100]}") from None
+
+    def _values(h, dtype, shape, numel, device):
         if device == "meta":
-            t = torch.empty(shape, dtype=dtype, device="meta")
-        else:
-            off, nbytes = h.get("offset"), h.get("nbytes")
-            itemsize = torch.empty((), dtype=dtype).element_size()
-            if (not isinstance(off, int) or not isinstance(nbytes, int) or off < 0
-                    or nbytes != numel * itemsize or off + nbytes > len(blob)):
-                raise WireError("tensor bytes out of range")
-            raw = bytearray(blob[off:off + nbytes])
-            storage_dtype = torch.int16 if dtype == torch.bfloat16 else dtype
-            t = (torch.frombuffer(raw, dtype=storage_dtype) if numel else
-                 torch.empty(0, dtype=storage_dtype)).reshape(shape)
-            if dtype == torch.bfloat16:
-                t = t.view(torch.bfloat16)
-        return SentTensor(t, device)
+            return torch.empty(shape, dtype=dtype, device="meta")
+        off, nbytes = h.get("offset"), h.get("nbytes")
+        itemsize = torch.empty((), dtype=dtype).element_size()
+        if (type(off) is not int or type(nbytes) is not int or off < 0
+                or nbytes != numel * itemsize or off + nbytes > len(blob)):
+            raise WireError("tensor bytes out of range")
+        raw = bytearray(blob[off:off + nbytes])
+        storage_dtype = torch.int16 if dtype == torch.bfloat16 else dtype
+        t = (torch.frombuffer(raw, dtype=storage_dtype) if numel else
+             torch.empty(0, dtype=storage_dtype)).reshape(shape)
+        return t.view(torch.bfloat16) if dtype == torch.bfloat16 else t
 
     return walk(tree, 0)
 
