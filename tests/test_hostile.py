@@ -16,6 +16,8 @@ Each attack file starts with a docstring whose lines say what must happen:
     needs: namespaces-or-root       the fallback holds only when the grader runs as root (it then
                                     runs the child as an unprivileged uid of its own)
     probe: <name>[, <name>]         extra checks of what the attack reports (see PROBES)
+    before: classmate               an honest classmate holding a secret is graded first, in the
+                                    same sandbox: the secret must never reach the attack's grade
     exercise: <id>                  the exercise it is submitted for (default: softmax)
     limits: cuda                    grade with the limits of a CUDA run
     static: rejected                the static check may refuse it before it runs
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import os
 import re
 import resource
@@ -44,7 +47,9 @@ import time
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
+from d2lcoach import console as console_module
 from d2lcoach import sandbox as sandbox_module
 from d2lcoach.course import load_course
 from d2lcoach.grading.engine import grade_source
@@ -77,6 +82,7 @@ class Spec:
     exercise: str = "softmax"
     limits: str = ""
     static: str = ""
+    before: str = ""
     xfail: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
@@ -113,6 +119,8 @@ def spec_of(path: Path) -> Spec:
             spec.limits = value
         elif key == "static":
             spec.static = value
+        elif key == "before":
+            spec.before = value
         elif key == "xfail":
             levels, _, why = value.partition(":")
             for level in levels.split(","):
@@ -410,9 +418,36 @@ def _probe_persist(result, ctx):
     assert detector.passed, _explain(detector)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def render_plain(result) -> str:
+    """What plain `check` prints for this result (no terminal: no colour, markup rendered)."""
+    saved = console_module.console
+    buffer = io.StringIO()
+    console_module.console = Console(file=buffer, no_color=True, highlight=False, soft_wrap=True, width=200,
+                                     emoji=False, force_terminal=False)
+    try:
+        console_module.render_result(result, verbose=True)
+    finally:
+        console_module.console = saved
+    return buffer.getvalue()
+
+
+def _probe_clean_text(result, ctx):
+    rendered = render_plain(result)
+    texts = [result.output, result.error or "", rendered] + [c.message for c in result.checks]
+    for text in texts:
+        found = _CONTROL.search(text)
+        assert not found, f"a raw control character {found.group()!r} in:\n{text!r}"
+    # Learner text is shown as written: markup in it is not interpreted (so it appears literally).
+    for line in (result.output.strip().splitlines() + [result.error or ""])[:20]:
+        assert line.strip() in rendered, f"printed text changed on display: {line!r}\n{rendered}"
+
+
 PROBES = {"forks": _probe_forks, "memory": _probe_memory, "output": _probe_output,
           "file_size": _probe_file_size, "scratch_total": _probe_scratch_total,
-          "network": _probe_network, "persist": _probe_persist}
+          "network": _probe_network, "persist": _probe_persist, "clean_text": _probe_clean_text}
 
 
 # --------------------------------------------------------------------------- grading
@@ -420,6 +455,7 @@ PROBES = {"forks": _probe_forks, "memory": _probe_memory, "output": _probe_outpu
 def _fill(path: Path, ctx: dict) -> str:
     text = path.read_text()
     for key, value in (("__MARKER__", ctx["marker"]), ("__VICTIM__", ctx.get("victim", "")),
+                       ("__CLASSMATE__", ctx.get("classmate", "")),
                        ("__REPO__", str(REPO)), ("__WORKSPACE__", str(ctx["workspace"])),
                        ("__PORT__", str(ctx["port"])), ("__GRADER_PID__", str(os.getpid()))):
         text = text.replace(key, value)
@@ -488,6 +524,12 @@ def test_attack_is_contained(path, level, course, boxes, workspace, listener, gr
     ctx = {"marker": marker, "workspace": workspace, "port": listener[0], "listener": listener, "box": box,
            "exercise": exercise, "limits": limits}
     source = _fill(path, ctx)
+    secrets_of_classmate = []
+    if spec.before == "classmate":
+        ctx["classmate"] = secrets.token_hex(8)
+        secrets_of_classmate = [ctx["classmate"]]
+        classmate = _grade(box, exercise, _fill(HOSTILE / "_classmate.py", ctx), LIMITS)
+        assert classmate.passed and ctx["classmate"] in classmate.output, _explain(classmate)
     before = _snapshot(workspace)
     ctx["rss_before"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -500,6 +542,9 @@ def test_attack_is_contained(path, level, course, boxes, workspace, listener, gr
         _assert_message(result)
         assert "BREACH" not in result.output, "the attack got through:\n" + _explain(result)
         assert grader_secret not in result.output, "the grader's secret reached the submission"
+        shown = "\n".join([result.output, result.error or ""] + [c.message for c in result.checks])
+        for secret in secrets_of_classmate:
+            assert secret not in shown, "a classmate's data reached the attack's grade:\n" + _explain(result)
         for name in spec.probes:
             PROBES[name](result, ctx)
         changed = _changed(before, _snapshot(workspace), marker, workspace)

@@ -359,7 +359,7 @@ def _child(request, limits, result_w, capture_w, scratch, evidence_w):
         devices = list(landlock.DEVICE_FILES)
         if limits.get("cuda"):
             devices += [os.path.join("/dev", n) for n in os.listdir("/dev") if n.startswith("nvidia")]
-        landlock.restrict([scratch], devices)
+        landlock.restrict(["."], devices)  # the scratch folder, by the cwd (its path may not be searchable)
         sys.stdout = open(1, "w", closefd=False)
         sys.stderr = open(2, "w", closefd=False)
         result = harness.run_request(request)
