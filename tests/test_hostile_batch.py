@@ -69,10 +69,11 @@ def test_one_students_code_never_reaches_another(level, tmp_path):
         shown = json.dumps(row) + (out / "feedback" / f"{student}.md").read_text()
         assert token not in shown, f"{student} ({attack}) got hold of the classmate's data:\n{shown}"
         assert "BREACH" not in row["output"], f"{student} ({attack}): {row['output']}"
-    for student in ("b_proc_mem", "c_ctypes_heap", "d_live_objects", "i_flood", "j_long_int", "k_escapes"):
-        assert rows[student]["points"] == 0.0, (student, rows[student])
+    for student in ("b_proc_mem", "c_ctypes_heap", "d_live_objects", "k_escapes"):  # wrong answers
+        assert not rows[student]["passed"] and rows[student]["points"] < 10, (student, rows[student])
     for student in ("i_flood", "j_long_int"):  # a malformed result is a grade, journaled like any other
-        assert "malformed result" in rows[student]["error"] and "\n" not in rows[student]["error"]
+        assert rows[student]["points"] == 0.0 and "malformed result" in rows[student]["error"]
+        assert "\n" not in rows[student]["error"]
     journaled = [json.loads(line)["student"] for line in (out / "journal.jsonl").read_text().splitlines()]
     assert sorted(journaled) == sorted(student for student, _ in ROSTER)
 
@@ -81,5 +82,7 @@ def test_one_students_code_never_reaches_another(level, tmp_path):
         found = CONTROL.search(text)
         assert not found, f"{path.name}: a raw control character {found.group()!r}"
     feedback = (out / "feedback" / "k_escapes.md").read_text()
-    assert "\\x1b[2J" in feedback and "**Total: 0 / " in feedback
+    assert "\\x1b[2J" in feedback  # shown, escaped; the forged total is not a line of its own
+    assert [line for line in feedback.splitlines() if line.startswith("**Total:")] == [
+        f"**Total: {rows['k_escapes']['points']:g} / 10 points**"]
     assert not _marked_processes(marker)

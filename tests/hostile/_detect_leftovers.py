@@ -40,15 +40,14 @@ for kind in ("shm", "sem", "msg"):
     for row in rows:
         if row.split() and int(row.split()[0]) == int(key, 16):
             print(f"LEFTOVER SysV {kind} object with key {key}", flush=True)
-socket = torch.sys.modules.get("socket")
-if socket is not None:
-    try:
-        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        client.settimeout(0.5)
-        client.connect("\0__MARKER__")
-        print("LEFTOVER abstract socket", flush=True)
-    except OSError:
-        pass
+socket = torch.sys.modules["importlib"].import_module("socket")
+try:
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(0.5)
+    client.connect("\0__MARKER__")
+    print("LEFTOVER abstract socket", flush=True)
+except OSError:
+    pass
 
 
 def softmax(X, dim=-1):

@@ -9,10 +9,7 @@ probe: persist
 import torch
 
 os = torch.os
-socket = torch.sys.modules.get("socket")
-if socket is None:
-    import importlib
-    socket = importlib.import_module("socket")
+socket = torch.sys.modules["importlib"].import_module("socket")
 try:
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind("\0__MARKER__")
