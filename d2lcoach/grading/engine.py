@@ -22,6 +22,7 @@ from d2lcoach.course import Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.grading.case import Case
 from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
+from d2lcoach.grading.operators import request_plan
 from d2lcoach.grading.static import check_source
 from d2lcoach.errormap import error_map, should_map
 from d2lcoach.results import CheckItem, CheckResult
@@ -474,7 +475,8 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
         request_cases.append(entry)
     request = {"filename": display_name, "source": source, "functions": list(exercise.functions),
                "allowed_imports": list(exercise.allowed_imports), "cases": request_cases,
-               "record_ops": bool(exercise.forbidden.ops), "record_functions": bool(exercise.forbidden.functions)}
+               "record_ops": bool(exercise.forbidden.ops), "record_functions": bool(exercise.forbidden.functions),
+               "disable_ops": request_plan(exercise.forbidden.ops)}
     limits = limits or Limits(wall_seconds=exercise.time_limit, cpu_seconds=int(exercise.time_limit) + 5,
                               cuda="cuda" in devices)
     outcome = sandbox.run(request, limits)
