@@ -458,7 +458,7 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
             result.error = f"syntax error: {finding.message}"
         result.checks.append(CheckItem(finding.check, False, "-", finding.message))
     if findings:
-        result.zero_score = any(f.check in ("forbidden routine", "imports") for f in findings)
+        result.zero_score = any(f.check in ("forbidden routine", "imports", "code rules") for f in findings)
         result.seconds = time.perf_counter() - start
         return result
     result.checks.append(CheckItem("imports", True, "-", "only allowed imports"))
