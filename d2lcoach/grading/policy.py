@@ -260,6 +260,12 @@ class _Policy:
         if node.value in self.refused:
             self.refused.add(node)  # its inner part was refused already: one message per chain
             return
+        if isinstance(node.ctx, (ast.Store, ast.Del)) and any(
+                isinstance(v, (types.ModuleType, type)) for v in self.resolve(node.value)):
+            self.refuse(node, f"`{ast.unparse(node)}` belongs to the library: changing it changes it for all code "
+                        "in the process, the grader's too; give your own values your own names")
+            self.refused.add(node)
+            return
         held = self.resolve(node)
         shown = ast.unparse(node)
         for value in held:
