@@ -4,6 +4,7 @@ process fallback; it reports the total and answers correctly. The scratch space 
 submission should be bounded (the hostile suite asks for at most 64 MiB).
 
 expect: contained
+policy: refused
 probe: scratch_total
 xfail: process: nothing bounds the total size of a submission's scratch files (tmpfs in RAM under namespaces, the machine's /tmp under the fallback)
 """
