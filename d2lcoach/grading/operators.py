@@ -16,6 +16,16 @@ import torch
 
 _KEY_LINE = re.compile(r"^(\w+)(?:\[alias\])?: registered at", re.M)
 
+#: Keys whose kernels never compute: they record, wrap, cast or batch, then call the operator again
+#: below themselves, where the computing kernel (CPU, CUDA, Meta, Sparse*, Quantized*, NestedTensor*,
+#: Mkldnn*, or a composite alias) is the one switched off. Leaving them out halves the registrations.
+PASS_THROUGH = frozenset({
+    "Autograd", "AutogradCPU", "AutogradCUDA", "AutogradMeta", "AutogradNestedTensor", "AutogradOther",
+    "ADInplaceOrView", "Functionalize", "Tracer", "BackendSelect", "Python", "PythonTLSSnapshot", "PreDispatch",
+    "FuncTorchBatched", "FuncTorchBatchedDecomposition", "FuncTorchVmapMode", "FuncTorchGradWrapper",
+    "FuncTorchDynamicLayerFrontMode", "FuncTorchDynamicLayerBackMode", "Conjugate", "Negative", "ZeroTensor",
+})
+
 
 def _literal(pattern: str) -> str:
     """The longest plain run of a pattern: a name without it cannot match (a cheap first test)."""
@@ -48,14 +58,14 @@ def kernel_keys(op: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=64)
 def kernel_plan(patterns: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """[(operator, keys)] for every registered operator matching `patterns`."""
+    """[(operator, computing keys)] for every registered operator matching `patterns`."""
     if not patterns:
         return ()
     plan = []
     compiled = [_compiled(pattern) for pattern in patterns]
     for op in registered_operators():
         if any(literal in op and regex.match(op) for literal, regex in compiled):
-            keys = kernel_keys(op)
+            keys = tuple(k for k in kernel_keys(op) if k not in PASS_THROUGH and not k.startswith("Autocast"))
             if keys:
                 plan.append((op, keys))
     return tuple(plan)
