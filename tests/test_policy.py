@@ -45,6 +45,11 @@ REFUSED = {
     "torch hook method": ("class A:\n    def __torch_function__(self, *a):\n        pass\n", 2, "__torch_function__"),
     "patching the library": ("import torch\ntorch.equal = lambda a, b: True\n", 2, "belongs to the library"),
     "patching a class": ("import torch\ntorch.Tensor.equal = None\n", 2, "belongs to the library"),
+    "private module import": ("import torch._C as C\n", 1, "private"),
+    "private name import": ("from torch import _C\n", 1, "private"),
+    "refused module import": ("import torch.utils.benchmark\n", 1, "torch.utils"),
+    "setting __name__": ("__name__ = 'other'\n", 1, "internal machinery"),
+    "file reader attribute": ("import numpy as np\nx = np.rec.fromfile\n", 2, "reads files"),
 }
 
 

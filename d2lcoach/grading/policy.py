@@ -18,6 +18,7 @@ import importlib
 import string
 import sys
 import types
+import warnings
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
@@ -66,7 +67,7 @@ REFUSED_OBJECTS = {
 #: Attributes refused on any object: frames and code (RestrictedPython's list), files, raw memory.
 REFUSED_ATTRIBUTES = dict.fromkeys(INSPECT_ATTRIBUTES, "reaches running code (frames, tracebacks)") | {
     "tofile": "writes files", "dump": "writes pickles", "dumps": "writes pickles",
-    "ctypes": "reaches raw memory", "from_file": "reads files",
+    "ctypes": "reaches raw memory", "from_file": "reads files", "fromfile": "reads files",
 }
 
 #: Methods Python or torch call behind the code's back: defining them is refused.
@@ -86,6 +87,12 @@ def _under(name: str, prefixes) -> str | None:
 
 def _lookup(obj, attr: str):
     """obj.attr on a module or class, without running anything but the module's own lazy imports."""
+    with warnings.catch_warnings():  # e.g. numpy.core's deprecation: the learner's problem, not the grader's
+        warnings.simplefilter("ignore")
+        return _lookup_quietly(obj, attr)
+
+
+def _lookup_quietly(obj, attr: str):
     if isinstance(obj, types.ModuleType):
         found = obj.__dict__.get(attr, _MISSING)
         if found is _MISSING:
@@ -102,7 +109,9 @@ def _lookup(obj, attr: str):
 
 def _import(name: str):
     try:
-        return importlib.import_module(name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return importlib.import_module(name)
     except Exception:  # noqa: BLE001 - the sandbox reports the import error
         return _MISSING
 
@@ -179,16 +188,19 @@ class _Policy:
         for node in ast.walk(self.tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    if alias.name.split(".")[0] not in self.allowed:
-                        continue  # the imports check refuses it
-                    target = alias.name if alias.asname else alias.name.split(".")[0]
-                    module = _import(target)
-                    if alias.asname is not None:
-                        self.judge_value(node, alias.name, module)
+                    if alias.name.split(".")[0] not in self.allowed or self.private_import(node, alias.name):
+                        continue  # the imports check refuses the first
+                    full = _import(alias.name)
+                    if self.judge_value(node, alias.name, full):
+                        continue
+                    module = full if alias.asname else _import(alias.name.split(".")[0])
                     if module is not _MISSING:
-                        self.modules.setdefault(alias.asname or target, []).append(module)
+                        self.modules.setdefault(alias.asname or alias.name.split(".")[0], []).append(module)
             elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
                 if node.module.split(".")[0] not in self.allowed:
+                    continue
+                if self.private_import(node, node.module) or any(
+                        self.private_import(node, f"{node.module}.{a.name}") for a in node.names):
                     continue
                 module = _import(node.module)
                 if module is _MISSING:
@@ -203,6 +215,12 @@ class _Policy:
                     if not self.judge_value(node, f"{node.module}.{alias.name}", value) and \
                             isinstance(value, types.ModuleType):
                         self.modules.setdefault(alias.asname or alias.name, []).append(value)
+
+    def private_import(self, node: ast.AST, dotted: str) -> bool:
+        if any(part.startswith("_") for part in dotted.split(".")):
+            self.refuse(node, f"`{dotted}` is private (a name starting with `_`): use the public tensor operations")
+            return True
+        return False
 
     def bind_assignments(self):
         """`F = torch.nn.functional` makes F a module name too (to a fixed point)."""
@@ -295,7 +313,7 @@ class _Policy:
 
     def check_name(self, node: ast.Name):
         name = node.id
-        if name.startswith("__") and name != "__name__":
+        if name.startswith("__") and not (name == "__name__" and isinstance(node.ctx, ast.Load)):
             self.refuse(node, f"`{name}` is Python's internal machinery")
         elif name in REFUSED_BUILTINS:
             self.refuse(node, f"`{name}` is not allowed in a submission: it {REFUSED_BUILTINS[name]}")
