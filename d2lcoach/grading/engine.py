@@ -7,7 +7,6 @@ child's outputs come back as plain tensors built from bytes, and every verdict i
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import functools
 import importlib.util
 import secrets
@@ -22,7 +21,7 @@ from d2lcoach.course import Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.grading.case import Case
 from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
-from d2lcoach.grading.operators import request_plan
+from d2lcoach.grading.operators import matches, request_plan
 from d2lcoach.grading.static import check_source
 from d2lcoach.errormap import error_map, should_map
 from d2lcoach.results import CheckItem, CheckResult
@@ -504,7 +503,7 @@ def forbidden_hits(op_patterns, functions, names) -> list[str]:
         if name.startswith("function::"):
             if name.split("::", 1)[1] in functions:
                 hits.add(name)
-        elif any(fnmatch.fnmatchcase(name, pattern) for pattern in op_patterns):
+        elif matches(name, op_patterns):
             hits.add(name)
     return sorted(hits)
 

@@ -62,9 +62,8 @@ def kernel_plan(patterns: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]],
     if not patterns:
         return ()
     plan = []
-    compiled = [_compiled(pattern) for pattern in patterns]
     for op in registered_operators():
-        if any(literal in op and regex.match(op) for literal, regex in compiled):
+        if matches(op, patterns):
             keys = tuple(k for k in kernel_keys(op) if k not in PASS_THROUGH and not k.startswith("Autocast"))
             if keys:
                 plan.append((op, keys))
