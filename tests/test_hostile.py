@@ -197,6 +197,12 @@ def boxes(grader_secret):
         box.close()
 
 
+@pytest.fixture
+def without_policy(monkeypatch):
+    """Grade with the code policy off: the attacks must be stopped by the sandbox's own walls."""
+    monkeypatch.setattr(engine, "check_source", functools.partial(check_source, policy=False))
+
+
 @pytest.fixture(scope="module")
 def workspace():
     """A learner's workspace, readable by everyone as a real one would be: a progress file, a
@@ -484,8 +490,7 @@ def _assert_expectation(result, spec: Spec):
 
 
 @pytest.mark.parametrize("path, level", _params())
-def test_attack_is_contained(path, level, course, boxes, workspace, listener, grader_secret, monkeypatch):
-    monkeypatch.setattr(engine, "check_source", functools.partial(check_source, policy=False))
+def test_attack_is_contained(path, level, course, boxes, workspace, listener, grader_secret, without_policy):
     spec = spec_of(path)
     box = boxes(level)
     exercise = course.get(spec.exercise)
@@ -549,7 +554,7 @@ def _cleanup(marker: str, workspace: Path):
 # --------------------------------------------------------------------------- other attacks
 
 @pytest.mark.parametrize("level", [pytest.param(NAMESPACES, marks=pytest.mark.namespaces), PROCESS])
-def test_concurrent_submissions_cannot_signal_each_other(level, course, boxes, workspace, listener):
+def test_concurrent_submissions_cannot_signal_each_other(level, course, boxes, workspace, listener, without_policy):
     """Batch grading may run several sandboxes at once: one submission must not kill another's."""
     exercise = course.get("softmax")
     attacker_box = boxes(level)
