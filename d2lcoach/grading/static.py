@@ -17,7 +17,7 @@ from d2lcoach.grading.policy import check_policy
 
 @dataclasses.dataclass
 class StaticFinding:
-    check: str  # "syntax", "imports" or "forbidden routine"
+    check: str  # "syntax", "imports", "forbidden routine" or "code rules"
     message: str
 
 
