@@ -102,6 +102,11 @@ def test_extension_is_listed_checked_through_the_cli(extension, monkeypatch):
     passing = runner.invoke(app, ["--workspace", str(extension), "check", "relu", "--json"])
     assert passing.exit_code == 0, passing.output
     learner.write_text("import torch\n\ndef relu(X):\n    return getattr(torch, 're' + 'lu')(X)\n")
+    refused = runner.invoke(app, ["--workspace", str(extension), "check", "relu", "--json"])
+    assert refused.exit_code == 1
+    assert "code rules" in {c["name"] for c in json.loads(refused.output)["checks"] if not c["passed"]}
+    # nn.ReLU is on no list of the extension's, but its operator is switched off in the sandbox.
+    learner.write_text("import torch\n\ndef relu(X):\n    return torch.nn.ReLU()(X)\n")
     caught = runner.invoke(app, ["--workspace", str(extension), "check", "relu", "--json"])
     assert caught.exit_code == 1
     failed = {c["name"] for c in json.loads(caught.output)["checks"] if not c["passed"]}

@@ -21,6 +21,9 @@ Each attack file starts with a docstring whose lines say what must happen:
     exercise: <id>                  the exercise it is submitted for (default: softmax)
     limits: cuda                    grade with the limits of a CUDA run
     static: rejected                the static check may refuse it before it runs
+    policy: refused                 the code policy refuses it (test_code_policy_refuses_the_attack);
+                                    every attack is graded with the policy off, so the sandbox's own
+                                    walls (switched-off kernels, recorders, namespaces) are what hold
     xfail: <level>[, <level>]: <why>  a known hole at those levels (strict: a fix must remove it);
                                     `<level>-as-root` only when the grader runs as root,
                                     `<level>-as-user` only when it does not
@@ -32,6 +35,7 @@ filled in per test; the marker names the attack's processes and files, so leftov
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import os
@@ -44,6 +48,7 @@ import socket
 import tempfile
 import threading
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -52,7 +57,9 @@ from rich.console import Console
 from d2lcoach import console as console_module
 from d2lcoach import sandbox as sandbox_module
 from d2lcoach.course import load_course
+from d2lcoach.grading import engine
 from d2lcoach.grading.engine import grade_source
+from d2lcoach.grading.static import check_source
 from d2lcoach.progress import PROGRESS_FILENAME, Progress, save_progress
 from d2lcoach.sandbox import NAMESPACES, PROCESS, Limits, Sandbox
 
@@ -83,6 +90,7 @@ class Spec:
     limits: str = ""
     static: str = ""
     before: str = ""
+    policy: str = ""
     xfail: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
@@ -121,6 +129,8 @@ def spec_of(path: Path) -> Spec:
             spec.static = value
         elif key == "before":
             spec.before = value
+        elif key == "policy":
+            spec.policy = value
         elif key == "xfail":
             levels, _, why = value.partition(":")
             for level in levels.split(","):
@@ -198,6 +208,12 @@ def boxes(grader_secret):
     yield get
     for box in started.values():
         box.close()
+
+
+@pytest.fixture
+def without_policy(monkeypatch):
+    """Grade with the code policy off: the attacks must be stopped by the sandbox's own walls."""
+    monkeypatch.setattr(engine, "check_source", functools.partial(check_source, policy=False))
 
 
 @pytest.fixture(scope="module")
@@ -515,7 +531,7 @@ def _assert_expectation(result, spec: Spec):
 
 
 @pytest.mark.parametrize("path, level", _params())
-def test_attack_is_contained(path, level, course, boxes, workspace, listener, grader_secret):
+def test_attack_is_contained(path, level, course, boxes, workspace, listener, grader_secret, without_policy):
     spec = spec_of(path)
     box = boxes(level)
     exercise = course.get(spec.exercise)
@@ -588,7 +604,7 @@ def _cleanup(marker: str, workspace: Path):
 # --------------------------------------------------------------------------- other attacks
 
 @pytest.mark.parametrize("level", [pytest.param(NAMESPACES, marks=pytest.mark.namespaces), PROCESS])
-def test_concurrent_submissions_cannot_signal_each_other(level, course, boxes, workspace, listener):
+def test_concurrent_submissions_cannot_signal_each_other(level, course, boxes, workspace, listener, without_policy):
     """Batch grading may run several sandboxes at once: one submission must not kill another's."""
     exercise = course.get("softmax")
     attacker_box = boxes(level)
@@ -612,6 +628,22 @@ def test_concurrent_submissions_cannot_signal_each_other(level, course, boxes, w
         assert "BREACH" not in attack.output, _explain(attack)
     finally:
         victim_box.close()
+
+
+@pytest.mark.parametrize("path", [p for p in ATTACKS if spec_of(p).policy == "refused"], ids=lambda p: p.stem)
+def test_code_policy_refuses_the_attack(path, course):
+    """With the policy on (as in every real grade), the attack never runs: one line per finding,
+    naming the line and the rule."""
+    spec = spec_of(path)
+    exercise = course.get(spec.exercise)
+    source = _fill(path, {"marker": "d2lhpolicy", "workspace": "/nonexistent", "port": 9})
+    findings = [f for f in check_source(source, path.name, exercise) if f.check == "code rules"]
+    assert findings, f"{path.name}: the code policy let it through"
+    for finding in findings:
+        assert re.match(r"line \d+: \S", finding.message) and "\n" not in finding.message, finding.message
+    unused = types.SimpleNamespace(level="none")  # refused code never reaches a sandbox
+    result = grade_source(exercise, source, path.name, sandbox=unused, seed=SEED)
+    assert not result.passed and result.score == 0.0 and result.zero_score
 
 
 def test_the_suite_is_complete():

@@ -7,7 +7,6 @@ child's outputs come back as plain tensors built from bytes, and every verdict i
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 import functools
 import importlib.util
 import secrets
@@ -22,6 +21,7 @@ from d2lcoach.course import Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.grading.case import Case
 from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
+from d2lcoach.grading.operators import matches, request_plan
 from d2lcoach.grading.static import check_source
 from d2lcoach.errormap import error_map, should_map
 from d2lcoach.learner_text import clean
@@ -458,7 +458,7 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
             result.error = clean(f"syntax error: {finding.message}", one_line=True)
         result.checks.append(CheckItem(finding.check, False, "-", clean(finding.message)))
     if findings:
-        result.zero_score = any(f.check in ("forbidden routine", "imports") for f in findings)
+        result.zero_score = any(f.check in ("forbidden routine", "imports", "code rules") for f in findings)
         result.seconds = time.perf_counter() - start
         return result
     result.checks.append(CheckItem("imports", True, "-", "only allowed imports"))
@@ -475,7 +475,8 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
         request_cases.append(entry)
     request = {"filename": display_name, "source": source, "functions": list(exercise.functions),
                "allowed_imports": list(exercise.allowed_imports), "cases": request_cases,
-               "record_ops": bool(exercise.forbidden.ops), "record_functions": bool(exercise.forbidden.functions)}
+               "record_ops": bool(exercise.forbidden.ops), "record_functions": bool(exercise.forbidden.functions),
+               "disable_ops": request_plan(exercise.forbidden.ops)}
     limits = limits or Limits(wall_seconds=exercise.time_limit, cpu_seconds=int(exercise.time_limit) + 5,
                               cuda="cuda" in devices)
     outcome = sandbox.run(request, limits)
@@ -509,7 +510,7 @@ def forbidden_hits(op_patterns, functions, names) -> list[str]:
         if name.startswith("function::"):
             if name.split("::", 1)[1] in functions:
                 hits.add(name)
-        elif any(fnmatch.fnmatchcase(name, pattern) for pattern in op_patterns):
+        elif matches(name, op_patterns):
             hits.add(name)
     return sorted(hits)
 

@@ -1,7 +1,9 @@
 """The static check: a submission's syntax tree against the exercise's allowed imports and forbidden routines.
 
-A courtesy, not a wall (Python can reach anything at run time; the sandbox and the operator recorder
-are the wall), but it gives the clearest message: the line and the name.
+Also the code policy (policy.py): no private attributes, no getattr/eval/globals and the like, no
+module reached through another. The policy is one of the two walls around forbidden routines (the
+other is the child's switched-off kernels); the name checks give the clearest message: the line
+and the name.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import ast
 import dataclasses
 
 from d2lcoach.course import Exercise
+from d2lcoach.grading.policy import check_policy
 
 
 @dataclasses.dataclass
 class StaticFinding:
-    check: str  # "syntax", "imports" or "forbidden routine"
+    check: str  # "syntax", "imports", "forbidden routine" or "code rules"
     message: str
 
 
@@ -29,8 +32,9 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-def check_source(source: str, filename: str, exercise: Exercise) -> list[StaticFinding]:
-    """Return every problem found; an empty list means the code may run."""
+def check_source(source: str, filename: str, exercise: Exercise, policy: bool = True) -> list[StaticFinding]:
+    """Return every problem found; an empty list means the code may run. `policy=False` leaves out the
+    code policy (the hostile suite does, to prove the sandbox's own walls)."""
     try:
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
@@ -91,4 +95,7 @@ def check_source(source: str, filename: str, exercise: Exercise) -> list[StaticF
                 full = f"{node.module}.{alias.name}"
                 if full in forbidden_names or alias.name in forbidden_attrs:
                     flag(node.lineno, full)
+    if policy:
+        findings += [StaticFinding("code rules", f"line {line}: {text}")
+                     for line, text in check_policy(tree, exercise.allowed_imports)]
     return findings

@@ -3,6 +3,7 @@ and through torch.nn.functional reached from sys.modules, hidden from the static
 
 exercise: conv2d
 expect: fail forbidden routine
+policy: refused
 """
 import torch
 

@@ -3,6 +3,7 @@ and runs it as its own. Without it, it returns X (wrong).
 
 needs: namespaces
 expect: fail values
+policy: refused
 """
 import torch
 

@@ -5,6 +5,7 @@ fallback it leaves the machine's shared /tmp alone: that is not the sandbox's to
 
 needs: namespaces-or-root
 expect: contained
+policy: refused
 """
 import torch
 

@@ -4,6 +4,7 @@ process fallback; it reports the total and answers correctly. The scratch space 
 submission should be bounded (the hostile suite asks for at most 64 MiB).
 
 expect: contained
+policy: refused
 probe: scratch_total
 xfail: process-as-user: without root the fallback cannot mount a capped tmpfs for the scratch area, and nothing else bounds the total size of a submission's files on the machine's /tmp (as root it can, and does)
 """

@@ -3,6 +3,7 @@ through a traceback (no import needed) and clears the set of operators it record
 child reports a clean run.
 
 expect: fail forbidden routine
+policy: refused
 """
 import torch
 

@@ -7,6 +7,7 @@ Where no pipe can be opened, it returns X (wrong).
 
 needs: namespaces-or-root
 expect: fail
+policy: refused
 """
 import torch
 

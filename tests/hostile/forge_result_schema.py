@@ -3,6 +3,7 @@ pipe (the one open descriptor besides 0-2), whose fields have the wrong types, t
 The grader must treat it as a malformed result, not crash.
 
 expect: error
+policy: refused
 """
 import torch
 

@@ -4,6 +4,7 @@ Each child forks once more and every process then blocks forever under the test'
 The bomb is capped at 48 forks so that a missing process limit cannot hurt the machine: the
 process limit (24 in the hostile suite) must stop it first. Then it answers correctly.
 expect: contained
+policy: refused
 probe: forks
 """
 import torch

@@ -3,6 +3,7 @@ every object the garbage collector knows, looking for a tensor that could be the
 answer (same shape as X, every slice summing to 1), and returns it; otherwise a wrong guess.
 
 expect: fail values
+policy: refused
 """
 import torch
 

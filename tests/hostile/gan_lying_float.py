@@ -4,6 +4,7 @@ comparing floats before.
 
 exercise: gan_step
 expect: fail
+policy: refused
 """
 import torch
 

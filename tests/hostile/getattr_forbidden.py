@@ -2,6 +2,7 @@
 check cannot see it.
 
 expect: fail forbidden routine
+policy: refused
 """
 import torch
 

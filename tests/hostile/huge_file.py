@@ -2,6 +2,7 @@
 suite), reports how far it got, and answers correctly.
 
 expect: contained
+policy: refused
 probe: file_size
 """
 import torch

@@ -5,6 +5,7 @@ object.__subclasses__(). It then starts background processes under the marker na
 sessions, with os.system and with subprocess, and answers correctly.
 
 expect: contained
+policy: refused
 """
 import torch
 

@@ -4,6 +4,7 @@ to a spec built from its absolute path. Without it, it returns X (wrong).
 
 needs: namespaces
 expect: fail values
+policy: refused
 """
 import torch
 

@@ -4,6 +4,7 @@ Only the namespace level can hold: under the process fallback this would signal 
 the sandbox user on the machine (other submissions being graded included).
 needs: namespaces
 expect: contained
+policy: refused
 """
 import torch
 

@@ -3,6 +3,7 @@ process group, at import.
 
 needs: namespaces-or-root
 expect: contained
+policy: refused
 """
 import torch
 

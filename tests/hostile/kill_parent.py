@@ -5,6 +5,7 @@ Under namespaces the worker dies and the grade is an error; where the kill is re
 submission answers correctly. Either way the grader survives and nothing is left behind.
 needs: namespaces-or-root
 expect: contained
+policy: refused
 """
 import torch
 

@@ -3,6 +3,7 @@ torch.isclose, torch.testing.assert_close, Tensor.__eq__ and friends, math.isclo
 numpy.allclose) to say "equal", then returns zeros.
 
 expect: fail values
+policy: refused
 """
 import math
 

@@ -5,6 +5,7 @@ Then it answers correctly.
 Only the namespace level can hold: the process fallback shares the machine's network.
 needs: namespaces
 expect: contained
+policy: refused
 probe: network
 """
 import torch

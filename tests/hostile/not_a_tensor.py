@@ -2,6 +2,7 @@
 shape and dtype (its __class__ even says torch.Tensor).
 
 expect: fail result type
+policy: refused
 """
 import torch
 

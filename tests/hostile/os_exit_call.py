@@ -1,6 +1,7 @@
 """Attack: os._exit(0) from inside the graded call, before any answer is sent.
 
 expect: error exited
+policy: refused
 """
 import torch
 

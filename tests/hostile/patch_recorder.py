@@ -3,6 +3,7 @@ replaces its operator and function recorders with ones that record nothing, then
 forbidden routine behind getattr.
 
 expect: fail forbidden routine
+policy: refused
 """
 import torch
 

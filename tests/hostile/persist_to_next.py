@@ -4,6 +4,7 @@ cleanup cannot remove it. The test then grades a detector in the same sandbox.
 
 needs: namespaces
 expect: contained
+policy: refused
 probe: persist
 """
 import torch

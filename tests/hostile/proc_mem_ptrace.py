@@ -5,6 +5,7 @@ from torch. Each success is printed as BREACH. Then it answers correctly.
 
 needs: namespaces-or-root
 expect: contained
+policy: refused
 """
 import torch
 

@@ -4,6 +4,7 @@ of it), executes it and returns its answers. Without it, it returns X (wrong).
 Only the namespace level can hold: the process fallback can read world-readable files.
 needs: namespaces
 expect: fail values
+policy: refused
 """
 import torch
 

@@ -2,6 +2,7 @@
 reached from torch) in the graded call.
 
 expect: error SIGSEGV
+policy: refused
 """
 import torch
 

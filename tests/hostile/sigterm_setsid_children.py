@@ -3,6 +3,7 @@
 that ignores them too. Then it answers correctly, hoping they outlive grading.
 
 expect: contained
+policy: refused
 """
 import torch
 

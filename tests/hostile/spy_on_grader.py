@@ -4,6 +4,7 @@ its pid. Each success is printed as BREACH. Then it answers correctly.
 
 needs: namespaces-or-root
 expect: contained
+policy: refused
 """
 import torch
 

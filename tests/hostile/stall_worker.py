@@ -3,6 +3,7 @@ the time limit any more, then answers correctly. The grader's own deadline must 
 
 needs: namespaces-or-root
 expect: contained
+policy: refused
 """
 import torch
 

@@ -2,6 +2,7 @@
 print() as well as raw writes, and answers correctly.
 
 expect: contained
+policy: refused
 probe: output
 """
 import torch

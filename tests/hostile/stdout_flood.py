@@ -2,6 +2,7 @@
 what it keeps and stay within bounded memory.
 
 expect: contained
+policy: refused
 probe: output
 """
 import torch

@@ -1,6 +1,7 @@
 """Attack: sys.exit(0) while loading, hoping a clean exit status reads as success.
 
 expect: error exit
+policy: refused
 """
 import torch
 

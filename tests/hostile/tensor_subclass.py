@@ -2,6 +2,7 @@
 (every comparison true, every value the grader might read rewritten).
 
 expect: fail result type
+policy: refused
 """
 import torch
 

@@ -6,6 +6,7 @@ is printed as BREACH. Then it answers correctly.
 
 needs: namespaces-or-root
 expect: contained
+policy: refused
 """
 import torch
 

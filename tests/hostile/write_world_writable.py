@@ -4,6 +4,7 @@
 Only the namespace level can hold: the process fallback shares the machine's /tmp.
 needs: namespaces
 expect: contained
+policy: refused
 """
 import torch
 

@@ -21,6 +21,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
 import gan as gan_runtime
+import kernels
 
 _MAX_TRACE = 2000
 
@@ -245,6 +246,7 @@ def run_request(request: dict) -> dict:
     _RECORD["functions"] = bool(request.get("record_functions", True))
     filename = request["filename"]
     result = {"load_error": None, "missing": [], "runs": []}
+    kernels.disable(request.get("disable_ops"), _Evidence.fd)  # before any learner code runs
     submission = Submission(request["source"], filename, request["allowed_imports"])
     sys.modules["submission"] = submission.module
     seen_at_load: set = set()

@@ -1,7 +1,7 @@
 """BUG: calls torch.nn.functional.batch_norm, reached through getattr with a built-up name.
 
-The static check cannot read the name; the operator recorder sees aten::native_batch_norm run.
-expect: fail forbidden routine
+The name check cannot read the name; the code policy refuses getattr itself.
+expect: fail code rules
 """
 import torch
 import torch.nn.functional as F

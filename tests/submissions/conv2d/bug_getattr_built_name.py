@@ -1,7 +1,7 @@
 """BUG (cheating): reaches F.conv2d through getattr with a name assembled at run time, so no
-static check of the source can see it; the operator recorder must catch it when it runs.
+name check can see it; the code policy refuses getattr itself.
 
-expect: fail forbidden routine
+expect: fail code rules
 """
 import torch
 import torch.nn.functional

@@ -1,8 +1,8 @@
 """BUG: calls torch.gru_cell through getattr with a built-up name, after packing the book's
 parameters into PyTorch's layout (which also puts the reset gate in PyTorch's place).
 
-The static check cannot read the name; the run-time recorder must see the call.
-expect: fail forbidden routine
+The name check cannot read the name; the code policy refuses getattr itself.
+expect: fail code rules
 """
 import torch
 

@@ -1,7 +1,7 @@
 """BUG (cheating): reaches F.scaled_dot_product_attention through getattr with a built-up name.
 
-The static check cannot see the name; the operator recorder sees the routine run.
-expect: fail forbidden routine
+The name check cannot see the name; the code policy refuses getattr itself.
+expect: fail code rules
 """
 import torch
 import torch.nn.functional as F

@@ -1,8 +1,8 @@
-"""BUG (cheating): reaches torch.ops.torchvision through getattr with a built-up name, which the
-static check cannot see. torchvision is never loaded in the sandbox, so the operator does not
-exist there: every nms case fails with an AttributeError.
+"""BUG (cheating): reaches torch.ops.torchvision through getattr with a built-up name, which no
+name check can see. The code policy refuses getattr and torch.ops (and torchvision is never
+loaded in the sandbox, so the operator would not exist there anyway).
 
-expect: fail greedy suppression, no boxes
+expect: fail code rules
 """
 import torch
 

@@ -1,7 +1,8 @@
-"""BUG (cheating): calls torch.softmax through getattr with a name built at run time, which no
-static check of the source can see; the operator recorder must catch it when it runs.
+"""BUG (cheating): calls torch.softmax through getattr with a name built at run time. No name
+check can read it, so the code policy refuses getattr itself (the hostile suite proves that,
+without the policy, the switched-off kernel and the operator recorder still catch it).
 
-expect: fail forbidden routine
+expect: fail code rules
 """
 import torch
 
