@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich import box
 
+from d2lcoach.grading.scoring import format_points
 from d2lcoach.results import CheckResult
 
 
@@ -94,6 +95,8 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         console.print("[dim]your code printed:[/]")
         for line in result.output.strip().splitlines()[:20]:
             console.print("    " + escape(line))
+    if result.properties and not result.error:
+        console.print("[dim]points by property (earned/weight): " + escape(format_points(result.properties)) + "[/]")
     seed = f"seed {result.seed}" if result.seed is not None else ""
     footer = f"[dim]{seed}; sandbox: {result.isolation}; {result.seconds:.2f} s[/]"
     if result.passed:
