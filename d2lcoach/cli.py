@@ -135,6 +135,8 @@ def check_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every failing check in full."),
     all_exercises: bool = typer.Option(False, "--all", help="Check every exercise file of the workspace, "
                                        "in parallel, and show a table."),
+    save_case: Optional[Path] = typer.Option(None, "--save-case", help="Write the first failing case's inputs "
+                                             "to a .pt file in this folder, with two lines to load it."),
 ):
     """Grade an exercise in the sandbox on every device; exit 0 when it passes, 1 when not."""
     from d2lcoach import tutor
@@ -159,10 +161,16 @@ def check_command(
             sandbox.start()
         result = grade_source(ex, source, str(path), sandbox=sandbox, devices=devices, seed=seed)
     tutor.record_check(workspace, ex, result, source)
+    saved = None
+    if save_case is not None:
+        from d2lcoach.grading.savecase import save_failing_case
+        saved = save_failing_case(ex, result, save_case, path)
     if json_output:
-        print(json.dumps(result.to_json()))
+        print(json.dumps({**result.to_json(), **({"saved_case": str(saved.path)} if saved else {})}))
     else:
         out.render_result(result, ex.title, verbose=verbose)
+        if save_case is not None:
+            out.render_saved_case(saved)
         if result.passed:
             following = next((e for e in course.exercises[course.ids.index(ex.id) + 1:]), None)
             if following is not None:

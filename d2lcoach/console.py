@@ -105,3 +105,13 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         console.print(f"[bold red]NOT YET[/] score {result.score:.0%}  {footer}")
         if result.seed is not None:
             console.print(f"[dim]reproduce this exact run with --seed {result.seed}[/]")
+
+
+def render_saved_case(saved):
+    """Where `check --save-case` wrote the failing case, and the two lines that load it."""
+    if saved is None:
+        console.print("[dim]--save-case: no failing case to save[/]")
+        return
+    console.print(f"saved the case of {escape(saved.check)} to {escape(str(saved.path))}; in Python:")
+    for line in saved.snippet:
+        console.print("    " + escape(line), soft_wrap=True)
