@@ -157,3 +157,25 @@ def test_save_case_writes_the_failing_call(course, sandbox, tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(UsageError, match="is a file"):
         save_failing_case(exercise, result, tmp_path / "file", submission)
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("name", ["softmax/bug_log_softmax", "softmax/bug_global_max", "batch_norm/bug_unbiased_var",
+                                  "conv2d/bug_stride_one_axis", "nms/bug_ge_threshold"])
+def test_points_are_the_same_on_a_gpu_machine(course, name):
+    from d2lcoach.sandbox import Sandbox
+    path = SUBMISSIONS / f"{name}.py"
+    exercise = course.get(path.parent.name)
+    with Sandbox(cuda=True) as box:
+        result = grade_source(exercise, path.read_text(), path.name, sandbox=box, devices=["cpu", "cuda"], seed=SEED)
+    assert round(result.score * exercise.points, 2) == PINNED[name], result.properties
+
+
+@pytest.mark.cuda
+def test_a_hard_coded_cpu_tensor_costs_the_device_property_on_a_gpu_too(course):
+    from d2lcoach.sandbox import Sandbox
+    path = SUBMISSIONS / "softmax" / "bug_cpu_ones.py"
+    with Sandbox(cuda=True) as box:
+        on_gpu = grade_source(course.get("softmax"), path.read_text(), path.name, sandbox=box,
+                              devices=["cpu", "cuda"], seed=SEED)
+    assert [p.name for p in on_gpu.properties if p.earned < p.weight] == ["device"], on_gpu.properties
