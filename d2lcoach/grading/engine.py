@@ -535,7 +535,7 @@ def _judge_evidence(result: CheckResult, exercise: Exercise, evidence: list[str]
 
 def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected: list[dict],
            child: dict, devices: list[str]):
-    failures: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    failures: dict[tuple[str, str], list[tuple[int, str, int, bool]]] = {}  # size, message, case, diagnosed
     verified: dict[tuple[str, str], int] = {}
     examined: dict[tuple[str, str], int] = {}  # the runs that checked a property, failed or not
     first_error: dict[str, str] = {}
@@ -599,7 +599,7 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
                 if len(found) > 1:
                     message += f"\n({len(found)} failing cases; this is the smallest)"
                 failed = len({item[2] for item in found})
-                priority = failure_priority(name, diagnosed, failed, examined.get((name, device), failed), message)
+                priority = failure_priority(name, diagnosed, failed, examined.get((name, device), failed))
                 result.checks.append(CheckItem(name, False, device, message, priority, case_index))
                 forbidden_hit |= name == "forbidden routine"
             elif verified.get((name, device)):

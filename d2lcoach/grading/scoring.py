@@ -31,12 +31,11 @@ GENERIC = ("result type", "shape", "dtype", "device", "no mutation", "gradients"
 PRIORITY_GATE, PRIORITY_DIAGNOSED, PRIORITY_CONTRACT, PRIORITY_GENERIC, PRIORITY_NOT_CHECKED = 0, 1, 2, 20, 30
 
 
-def failure_priority(name: str, diagnosed: bool, failed_cases: int, checked_cases: int, message: str) -> int:
-    """Where a failing check goes in the display: lower first (see the module's docstring)."""
+def failure_priority(name: str, diagnosed: bool, failed_cases: int, checked_cases: int) -> int:
+    """Where a failing check goes in the display: lower first (see the module's docstring). Checks that
+    could not run get PRIORITY_NOT_CHECKED where they are made."""
     if name in GATES:
         return PRIORITY_GATE
-    if message.startswith("not checked"):
-        return PRIORITY_NOT_CHECKED
     if diagnosed:
         return PRIORITY_DIAGNOSED
     if name in GENERIC:
