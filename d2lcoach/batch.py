@@ -40,6 +40,7 @@ from d2lcoach.errors import UsageError
 from d2lcoach.grading import engine
 from d2lcoach.learner_text import clean
 from d2lcoach.grading.engine import GRADER_VERSION, grade_source, new_seed, resolve_devices
+from d2lcoach.grading.scoring import format_points as format_property_points
 from d2lcoach.progress import write_atomically
 from d2lcoach.results import CheckResult
 from d2lcoach.sandbox import LEVEL_TEXT, NAMESPACES, Limits, Sandbox, SandboxError, available_level
@@ -244,6 +245,7 @@ def grader_digest(exercise: Exercise) -> str:
         "forbidden": dataclasses.asdict(exercise.forbidden),
         "allowed_imports": list(exercise.allowed_imports),
         "time_limit": exercise.time_limit,
+        "weights": exercise.weights,
     }
     digest = hashlib.sha256(json.dumps(material, sort_keys=True).encode("utf-8")).hexdigest()
     return f"{GRADER_VERSION}:{digest[:16]}"
@@ -736,6 +738,8 @@ def feedback_markdown(student: str, course: Course, selected: list[Exercise], ro
                 lines.append("")
             lines += ["| check | device | result |", "|---|---|---|"]
             lines += [f"| {_cell(c.name)} | {c.device} | {'pass' if c.passed else 'FAIL'} |" for c in result.checks]
+            if result.properties and not result.error:
+                lines += ["", "Points by property (earned/weight): " + format_property_points(result.properties)]
         if result.zero_score:
             lines += ["", "A forbidden routine or import scores 0 for the whole exercise."]
         shown = set()

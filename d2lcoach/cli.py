@@ -135,6 +135,8 @@ def check_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every failing check in full."),
     all_exercises: bool = typer.Option(False, "--all", help="Check every exercise file of the workspace, "
                                        "in parallel, and show a table."),
+    save_case: Optional[Path] = typer.Option(None, "--save-case", help="Write the first failing case's inputs "
+                                             "to a .pt file in this folder, with two lines to load it."),
 ):
     """Grade an exercise in the sandbox on every device; exit 0 when it passes, 1 when not."""
     from d2lcoach import tutor
@@ -159,10 +161,16 @@ def check_command(
             sandbox.start()
         result = grade_source(ex, source, str(path), sandbox=sandbox, devices=devices, seed=seed)
     tutor.record_check(workspace, ex, result, source)
+    saved = None
+    if save_case is not None:
+        from d2lcoach.grading.savecase import save_failing_case
+        saved = save_failing_case(ex, result, save_case, path)
     if json_output:
-        print(json.dumps(result.to_json()))
+        print(json.dumps({**result.to_json(), **({"saved_case": str(saved.path)} if saved else {})}))
     else:
         out.render_result(result, ex.title, verbose=verbose)
+        if save_case is not None:
+            out.render_saved_case(saved)
         if result.passed:
             following = next((e for e in course.exercises[course.ids.index(ex.id) + 1:]), None)
             if following is not None:
@@ -189,8 +197,7 @@ def _check_all(course, workspace, device, seed, json_output):
         if result is None:
             table.add_row(str(ex.chapter.number), ex.id, "[red]unreadable[/]", "0%", escape(problem or ""), "")
             continue
-        failing = sorted(result.failures(), key=lambda c: c.message.startswith("not checked"))
-        first = result.error or next((f"{c.name} ({c.device})" for c in failing), "")
+        first = result.error or next((f"{c.name} ({c.device})" for c in result.failures()), "")
         verdict = "[green]passed[/]" if result.passed else "[red]not yet[/]"
         table.add_row(str(ex.chapter.number), ex.id, verdict, f"{result.score:.0%}", escape(first[:60]),
                       f"{result.seconds:.2f} s")

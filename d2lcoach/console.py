@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich import box
 
+from d2lcoach.grading.scoring import format_points
 from d2lcoach.results import CheckResult
 
 
@@ -94,6 +95,8 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         console.print("[dim]your code printed:[/]")
         for line in result.output.strip().splitlines()[:20]:
             console.print("    " + escape(line))
+    if result.properties and not result.error:
+        console.print("[dim]points by property (earned/weight): " + escape(format_points(result.properties)) + "[/]")
     seed = f"seed {result.seed}" if result.seed is not None else ""
     footer = f"[dim]{seed}; sandbox: {result.isolation}; {result.seconds:.2f} s[/]"
     if result.passed:
@@ -102,3 +105,13 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         console.print(f"[bold red]NOT YET[/] score {result.score:.0%}  {footer}")
         if result.seed is not None:
             console.print(f"[dim]reproduce this exact run with --seed {result.seed}[/]")
+
+
+def render_saved_case(saved):
+    """Where `check --save-case` wrote the failing case, and the two lines that load it."""
+    if saved is None:
+        console.print("[dim]--save-case: no failing case to save[/]")
+        return
+    console.print(f"saved the case of {escape(saved.check)} to {escape(str(saved.path))}; in Python:")
+    for line in saved.snippet:
+        console.print("    " + escape(line), soft_wrap=True)

@@ -52,6 +52,13 @@ class Exercise:
     allowed_imports: tuple[str, ...]
     hints: tuple[str, ...]
     root: Path
+    #: How much each property of the contract counts towards the points: (property, weight) pairs,
+    #: the manifest's `default_weights` overridden by the exercise's `weights`; "*" is every other property.
+    weights: tuple[tuple[str, float], ...] = ()
+
+    def weight(self, prop: str) -> float:
+        table = dict(self.weights)
+        return table.get(prop, table.get("*", 1.0))
 
     @property
     def stub_path(self) -> Path:
@@ -81,6 +88,7 @@ class Course:
     chapters: tuple[Chapter, ...]
     exercises: tuple[Exercise, ...]
     source: Path
+    default_weights: tuple[tuple[str, float], ...] = ()  # the manifest's, before each exercise's own
 
     def get(self, exercise_id: str) -> Exercise:
         for exercise in self.exercises:
@@ -113,6 +121,18 @@ def _str_list(mapping: dict, key: str, where: str, source: Path, default=()) -> 
     return tuple(value)
 
 
+def _weights(mapping: dict, key: str, where: str, source: Path) -> dict[str, float]:
+    """A mapping of property names to non-negative numbers (the weights of the points)."""
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+            for k, v in value.items()):
+        raise UsageError(f"{source}: {where}: {key!r} must map property names to numbers >= 0")
+    return {k: float(v) for k, v in value.items()}
+
+
 def load_course(path: Path | None = None, extension: Path | None = None) -> Course:
     """The built-in course (or the manifest at `path`), with an optional extension merged in.
 
@@ -124,7 +144,7 @@ def load_course(path: Path | None = None, extension: Path | None = None) -> Cour
     if extension is None:
         return base
     known = {c.number: c for c in base.chapters}
-    ext = _load_manifest(Path(extension), known, extension=True)
+    ext = _load_manifest(Path(extension), known, extension=True, known_weights=dict(base.default_weights))
     exercises = list(base.exercises)
     for exercise in ext.exercises:
         ids = [e.id for e in exercises]
@@ -137,10 +157,11 @@ def load_course(path: Path | None = None, extension: Path | None = None) -> Cour
     chapters.update({c.number: c for c in ext.chapters})
     used = sorted({e.chapter.number for e in exercises})
     return Course(title=ext.title or base.title, chapters=tuple(chapters[n] for n in used),
-                  exercises=tuple(exercises), source=ext.source)
+                  exercises=tuple(exercises), source=ext.source, default_weights=ext.default_weights)
 
 
-def _load_manifest(source: Path, known_chapters: dict, extension: bool = False) -> Course:
+def _load_manifest(source: Path, known_chapters: dict, extension: bool = False,
+                   known_weights: dict | None = None) -> Course:
     """Read and validate one manifest; every problem is a one-line UsageError naming the file."""
     if source.is_dir():
         source = source / "course.yaml"
@@ -172,6 +193,7 @@ def _load_manifest(source: Path, known_chapters: dict, extension: bool = False) 
     default_imports = _str_list(data, "default_allowed_imports", "the manifest", source,
                                 default=("torch", "math", "numpy", "typing", "functools",
                                          "itertools", "collections", "dataclasses"))
+    default_weights = _weights(data, "default_weights", "the manifest", source) or dict(known_weights or {})
     exercises: list[Exercise] = []
     for i, raw in enumerate(_need(data, "exercises", list, "the manifest", source)):
         where = f"exercise #{i + 1}"
@@ -211,6 +233,7 @@ def _load_manifest(source: Path, known_chapters: dict, extension: bool = False) 
             allowed_imports=_str_list(raw, "allowed_imports", where, source, default=default_imports),
             hints=hints,
             root=root,
+            weights=tuple(sorted({**default_weights, **_weights(raw, "weights", where, source)}.items())),
         )
         for label, file in (("stub", exercise.stub_path), ("reference solution", exercise.solution_path),
                             ("grader", exercise.grader_path)):
@@ -225,4 +248,5 @@ def _load_manifest(source: Path, known_chapters: dict, extension: bool = False) 
         chapters=tuple(chapters[n] for n in used),
         exercises=tuple(exercises),
         source=source,
+        default_weights=tuple(sorted(default_weights.items())),
     )

@@ -107,6 +107,8 @@ def error_map(expected: torch.Tensor, actual: torch.Tensor, *, max_cells: int = 
     if not same_shape:
         legend += f", '{MISSING}' only in one of expected and actual"
     lines.append(legend)
+    if bool((~torch.isfinite(a) & torch.isfinite(e)).any()):
+        notes.append("NaN or inf where the expected values are finite (an overflow, or 0 / 0?)")
     if same_shape:
         notes += _plane_pattern(plane_e, plane_a, plane > 0, rtol, atol)
     else:
@@ -185,17 +187,22 @@ def _close(a: torch.Tensor, e: torch.Tensor, rtol: float, atol: float) -> bool:
 
 
 def _plane_pattern(e: torch.Tensor, a: torch.Tensor, bad: torch.Tensor, rtol: float, atol: float) -> list[str]:
-    """A plain-words reading of a 2-D map, only where it is certain."""
+    """A plain-words reading of a 2-D map, only where it is certain.
+
+    A single wrong row or column is named only with at least three of them (of two, one is half the
+    map, not a pattern), and guessed to be a loop that stops short only when it was left at zero."""
     height, width = bad.shape
     bad_rows = [i for i in range(height) if bool(bad[i].any())]
     bad_cols = [j for j in range(width) if bool(bad[:, j].any())]
-    if height > 1 and bad_rows == [height - 1]:
-        return ["only the last row is wrong (a loop that stops one row short?)"]
-    if width > 1 and bad_cols == [width - 1]:
-        return ["only the last column is wrong (a loop that stops one column short?)"]
-    if height > 1 and bad_rows == [0]:
+    if height > 2 and bad_rows == [height - 1]:
+        short = " (a loop that stops one row short?)" if not bool(a[-1].any()) else ""
+        return ["only the last row is wrong" + short]
+    if width > 2 and bad_cols == [width - 1]:
+        short = " (a loop that stops one column short?)" if not bool(a[:, -1].any()) else ""
+        return ["only the last column is wrong" + short]
+    if height > 2 and bad_rows == [0]:
         return ["only the first row is wrong"]
-    if width > 1 and bad_cols == [0]:
+    if width > 2 and bad_cols == [0]:
         return ["only the first column is wrong"]
     if height == width and _close(a, e.T, rtol, atol):
         return ["the result is the transpose of the expected one (rows and columns swapped)"]

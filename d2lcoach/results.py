@@ -18,9 +18,26 @@ class CheckItem:
     passed: bool
     device: str  # "cpu", "cuda", "meta", or "-" for checks that run no code (imports)
     message: str = ""
+    priority: int = 0  # failures are shown lowest first: the most specific diagnosis leads
+    case: int | None = None  # the index of the case the message shows (its smallest counterexample)
 
     def to_json(self) -> dict:
-        return {"name": self.name, "passed": self.passed, "device": self.device, "message": self.message}
+        return {"name": self.name, "passed": self.passed, "device": self.device, "message": self.message,
+                "priority": self.priority, "case": self.case}
+
+
+@dataclasses.dataclass
+class PropertyScore:
+    """One property of the contract, counted once whatever the number of devices it ran on."""
+
+    name: str
+    weight: float
+    met: bool
+    earned: float  # weight when met and counted, else 0
+    note: str = ""  # why a met property earns nothing, or why a failure was moved to `device`
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
 
 
 @dataclasses.dataclass
@@ -34,6 +51,7 @@ class CheckResult:
     seconds: float = 0.0
     output: str = ""  # what the learner's code printed (trimmed)
     zero_score: bool = False  # set for cheating (a forbidden routine or import): no partial credit
+    properties: list[PropertyScore] = dataclasses.field(default_factory=list)  # the score's breakdown
 
     @property
     def passed(self) -> bool:
@@ -41,16 +59,17 @@ class CheckResult:
 
     @property
     def score(self) -> float:
-        """The share of behaviour checks passed. Gates (syntax, imports, forbidden routines) earn
-        nothing by passing, so a stub scores 0; failing one of them zeroes the score."""
+        """The weighted share of the contract's properties met (see d2lcoach/grading/scoring.py).
+        Gates (syntax, imports, forbidden routines) earn nothing by passing, so a stub scores 0;
+        failing one of them zeroes the score."""
         if self.error is not None or self.zero_score or not self.checks:
             return 0.0
         if any(c.name in GATES and not c.passed for c in self.checks):
             return 0.0
-        behaviour = [c for c in self.checks if c.name not in GATES]
-        if not behaviour:
+        total = sum(p.weight for p in self.properties)
+        if total <= 0:
             return 0.0
-        return round(sum(c.passed for c in behaviour) / len(behaviour), 4)
+        return round(sum(p.earned for p in self.properties) / total, 4)
 
     def per_device(self) -> dict[str, bool]:
         devices: dict[str, bool] = {}
@@ -60,12 +79,14 @@ class CheckResult:
         return devices
 
     def failures(self) -> list[CheckItem]:
-        return [c for c in self.checks if not c.passed]
+        """The failing checks, most specific first (by priority; the table's order among equals)."""
+        return sorted((c for c in self.checks if not c.passed), key=lambda c: c.priority)
 
     def to_json(self) -> dict:
         """The one JSON object of `check --json`."""
         return {"exercise": self.exercise, "file": self.file, "passed": self.passed, "score": self.score,
-                "checks": [c.to_json() for c in self.checks], "error": self.error}
+                "checks": [c.to_json() for c in self.checks], "error": self.error,
+                "points": [p.to_json() for p in self.properties]}
 
     def to_record(self) -> dict:
         """The richer record kept in batch results: the JSON plus seed, isolation and timing."""
@@ -79,4 +100,5 @@ class CheckResult:
         return cls(exercise=record["exercise"], file=record["file"],
                    checks=[CheckItem(**c) for c in record["checks"]], error=record.get("error"),
                    seed=record.get("seed"), isolation=record.get("isolation", ""),
-                   seconds=record.get("seconds", 0.0), zero_score=record.get("zero_score", False))
+                   seconds=record.get("seconds", 0.0), zero_score=record.get("zero_score", False),
+                   properties=[PropertyScore(**p) for p in record.get("points") or []])

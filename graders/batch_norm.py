@@ -16,6 +16,7 @@ import dataclasses
 import torch
 
 from d2lcoach.grading.case import Case
+from d2lcoach.grading.diagnosis import Diagnosis, close, missing_keepdim
 from d2lcoach.grading.engine import compare_output, describe_call
 
 NAMES = ("X", "gamma", "beta", "moving_mean", "moving_var")
@@ -52,6 +53,25 @@ HINTS = {
     FLOAT64: "float64 input is checked at float64 precision (about 1e-9): compute in X's dtype, with no .float() "
              "on the way and no torch.tensor(...) / torch.zeros(...) in their float32 default.",
 }
+
+def _with_unbiased_variance(expected, actual, case) -> bool:
+    """Y is the book's formula computed with X.var()'s unbiased variance (dividing by n - 1)."""
+    X, gamma, beta = case.args[:3]
+    dims = (0,) if X.dim() == 2 else (0, 2, 3)
+    var = X.var(dim=dims, keepdim=True)
+    Y = gamma * (X - X.mean(dim=dims, keepdim=True)) / torch.sqrt(var + case.kwargs.get("eps", 1e-5)) + beta
+    return close(actual[0], Y)
+
+
+#: Hints shown only when the failure shows their cause (d2lcoach/grading/diagnosis.py).
+DIAGNOSES = (
+    missing_keepdim("X.mean(dim=(0, 2, 3)) without keepdim=True is shaped (C,), which broadcasts against the "
+                    "last axis of X, not the channels: keep the dimensions (keepdim=True) so the statistics "
+                    "are (1, C, 1, 1), like gamma"),
+    Diagnosis(when=_with_unbiased_variance, properties=(BIASED,),
+              hint="Y matches the unbiased variance, which divides by n - 1 (X.var() does unless you pass "
+                   "correction=0): batch normalisation uses the biased one, ((X - mean) ** 2).mean(...)"),
+)
 
 WHERE = ("Y (the result's [0])", "new_moving_mean (the result's [1])", "new_moving_var (the result's [2])")
 

@@ -8,6 +8,7 @@ import math
 import torch
 
 from d2lcoach.grading.case import Case
+from d2lcoach.grading.diagnosis import missing_keepdim
 
 NAMES = ("queries", "keys", "values", "W_q", "W_k", "W_v", "W_o", "num_heads", "valid_lens")
 GRAD = tuple((i,) for i in range(7))  # queries, keys, values, W_q, W_k, W_v, W_o (never valid_lens)
@@ -34,6 +35,13 @@ HINTS = {
     "float64": "the same formula must hold in float64; if only float64 fails, look for a .float() cast or a "
                "constant created in float32",
 }
+
+#: Hints shown only when the failure shows their cause (d2lcoach/grading/diagnosis.py).
+DIAGNOSES = (
+    missing_keepdim("a max or sum over the keys without keepdim=True (in a hand-written masked softmax, say) "
+                    "drops the keys' dimension, so the division cannot broadcast against the scores: keep it "
+                    "with keepdim=True"),
+)
 
 
 def _randn(gen, *shape, dtype=torch.float32, scale=1.0):

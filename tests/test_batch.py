@@ -21,6 +21,7 @@ from d2lcoach.batch import JOURNAL_NAME, grade_roster, grader_digest
 from d2lcoach.cli_instructor import grade
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.errors import UsageError
+from d2lcoach.grading.scoring import format_points
 from d2lcoach.grading.engine import GRADER_VERSION, grade_source, resolve_devices
 from d2lcoach.sandbox import LEVEL_TEXT, NAMESPACES, Limits, available_level
 from d2lcoach.workspace import file_hash
@@ -156,6 +157,8 @@ def expected_feedback(course, student: str, alone, ignored: list[str]) -> str:
             lines += [""] if result.error else []
             lines += ["| check | device | result |", "|---|---|---|"]
             lines += [f"| {c.name} | {c.device} | {'pass' if c.passed else 'FAIL'} |" for c in result.checks]
+            if result.properties and not result.error:  # the points' breakdown, with the weights
+                lines += ["", "Points by property (earned/weight): " + format_points(result.properties)]
         if result.zero_score:
             lines += ["", "A forbidden routine or import scores 0 for the whole exercise."]
         messages, failures = set(), []

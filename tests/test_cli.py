@@ -89,9 +89,22 @@ def test_check_json_is_exactly_one_object(run):
     result = run("check", "--json", "--seed", "1")
     assert result.exit_code == 1
     data = json.loads(result.output)
-    assert set(data) == {"exercise", "file", "passed", "score", "checks", "error"}
+    assert set(data) == {"exercise", "file", "passed", "score", "checks", "error", "points"}
     assert data["exercise"] == "softmax" and data["passed"] is False
-    assert all(set(c) == {"name", "passed", "device", "message"} for c in data["checks"])
+    assert all(set(c) == {"name", "passed", "device", "message", "priority", "case"} for c in data["checks"])
+    assert all(set(p) == {"name", "weight", "met", "earned", "note"} for p in data["points"])
+
+
+def test_check_save_case_prints_two_lines_that_load_it(run, tmp_path):
+    target = tmp_path / "softmax.py"
+    shutil.copy(Path(__file__).parent / "submissions" / "softmax" / "bug_global_max.py", target)
+    result = run("check", "--file", str(target), "--seed", "3", "--save-case", str(tmp_path / "cases"))
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("saved the case of numerical stability"))
+    snippet = [line.strip() for line in lines[at + 1:at + 3]]
+    assert snippet[0].startswith("import torch; case = torch.load(") and "runpy.run_path(" in snippet[1]
+    assert list((tmp_path / "cases").glob("softmax-seed3-case*.pt"))
 
 
 def test_check_a_file_anywhere(run, tmp_path):

@@ -125,7 +125,8 @@ Error map of the result (4 x 5), |actual - expected|, worst at [2, 3]:
 1 |          |
 2 |      !!  |
 3 |          |
-scale: ' ' within tolerance, '.' to '@' up to 2, '!' NaN or inf"""
+scale: ' ' within tolerance, '.' to '@' up to 2, '!' NaN or inf
+Pattern: NaN or inf where the expected values are finite (an overflow, or 0 / 0?)."""
     infinite = expected.clone()
     infinite[3, 0] = float("-inf")
     assert "3 |!!        |" in error_map(expected, infinite)
@@ -154,7 +155,7 @@ Error map of the result (50 x 50), |actual - expected|, worst at [49, 0]:
 45 |@@@@@@@@@@@@@@@@@@@@|
 (downsampled: each cell is the largest error of a 5 x 5 block)
 scale: ' ' within tolerance, '.' to '@' up to 1
-Pattern: only the last row is wrong (a loop that stops one row short?)."""
+Pattern: only the last row is wrong."""
     assert all(len(line) < 80 for line in error_map(expected, actual).splitlines())
     assert error_map(expected, actual).isascii()
 
@@ -167,3 +168,19 @@ def test_which_results_get_a_map():
     assert error_map(torch.zeros(3, 3), torch.ones(2, 2, 2)) == ""  # different ranks: the shape message says it
     meta = torch.zeros(3, 3, device="meta")
     assert error_map(meta, meta) == ""
+
+
+def test_a_pattern_is_named_only_when_its_condition_holds():
+    """A global-max softmax's NaN row is not 'a loop that stops one row short' (issue 10)."""
+    expected = torch.tensor([[1.0, 0.0, 0.0], [0.6652, 0.2447, 0.0900]], dtype=F64)
+    actual = torch.tensor([[1.0, 0.0, 0.0], [float("nan")] * 3], dtype=F64)
+    drawn = error_map(expected, actual)
+    assert "one row short" not in drawn and "only the last row" not in drawn  # two rows: no row pattern
+    assert "Pattern: NaN or inf where the expected values are finite" in drawn
+    tall = torch.arange(12, dtype=F64).reshape(4, 3) + 1
+    wrong = tall.clone()
+    wrong[-1] = float("nan")
+    assert "only the last row is wrong." in error_map(tall, wrong)  # wrong, but not left at zero
+    assert "one row short" not in error_map(tall, wrong)
+    wrong[-1] = 0
+    assert "only the last row is wrong (a loop that stops one row short?)" in error_map(tall, wrong)

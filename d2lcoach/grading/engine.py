@@ -22,6 +22,8 @@ from d2lcoach.errors import UsageError
 from d2lcoach.grading.case import Case
 from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
 from d2lcoach.grading.operators import matches, request_plan
+from d2lcoach.grading.diagnosis import first_match
+from d2lcoach.grading.scoring import GENERIC, PRIORITY_NOT_CHECKED, failure_priority, score_properties
 from d2lcoach.grading.static import check_source
 from d2lcoach.errormap import error_map, should_map
 from d2lcoach.learner_text import clean
@@ -34,7 +36,7 @@ from d2lcoach.sandbox.runtime.wire import SentTensor
 DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
 _MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
            "found at least two devices", "expected device", "but got device", "device type")
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"  # 2: points per property, weighted, once across devices
 lazy_dynamo.defer()  # the references run optimisers and meta-free ops only: no compiler needed
 
 
@@ -162,11 +164,18 @@ def describe_call(case: Case) -> str:
 
 
 def show_inputs(case: Case, limit: int = 64) -> str:
+    """Every tensor input of the case: its values when small, else its shape (check --save-case keeps it)."""
     names = case.names or tuple(f"arg{i}" for i in range(len(case.args)))
     lines = []
-    for name, arg in zip(names, case.args):
-        if isinstance(arg, torch.Tensor) and 0 < arg.numel() <= limit:
+    for name, arg in [*zip(names, case.args), *case.kwargs.items()]:
+        if not isinstance(arg, torch.Tensor):
+            continue
+        if 0 < arg.numel() <= limit:
             lines.append(f"  {name} = {show(arg)}")
+        else:
+            dtype = str(arg.dtype).replace("torch.", "")
+            why = "empty" if arg.numel() == 0 else "too large to print; check --save-case DIR saves it"
+            lines.append(f"  {name}: shape {shape_str(arg.shape)} {dtype} ({why})")
     return "\n".join(lines)
 
 
@@ -534,12 +543,15 @@ def _judge_evidence(result: CheckResult, exercise: Exercise, evidence: list[str]
 
 def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected: list[dict],
            child: dict, devices: list[str]):
-    failures: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    failures: dict[tuple[str, str], list[tuple[int, str, int, bool]]] = {}  # size, message, case, diagnosed
     verified: dict[tuple[str, str], int] = {}
+    examined: dict[tuple[str, str], int] = {}  # the runs that checked a property, failed or not
     first_error: dict[str, str] = {}
     inconclusive: dict[str, int] = {}
     names_by_device: dict[str, list[str]] = {d: [] for d in devices}
     ran: dict[tuple[int, str], dict] = {}
+    diagnoses = getattr(load_grader(exercise.grader_path), "DIAGNOSES", ())
+    values_right: bool | None = None  # whether some case's values were right (None: none compared)
     for run in child.get("runs") or []:
         if isinstance(run, dict) and isinstance(run.get("case"), int) and run.get("device") in devices:
             ran[(run["case"], run["device"])] = run
@@ -559,7 +571,7 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
             run = ran.get((index, device))
             if run is None:
                 failures.setdefault((case.property, device), []).append(
-                    (case.size(), f"{describe_call(case)}: no result came back for this case"))
+                    (case.size(), f"{describe_call(case)}: no result came back for this case", index, False))
                 continue
             verdict = evaluate_run(case, expected[index], run, exercise.forbidden.ops,
                                    exercise.forbidden.functions)
@@ -567,12 +579,18 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
                 first_error[device] = verdict.error
             if verdict.inconclusive:
                 inconclusive[device] = inconclusive.get(device, 0) + 1
+            if device != "meta":
+                values_right = values_right or (not verdict.error and case.property in verdict.verified and
+                                                all(name in GENERIC for name, _ in verdict.failures))
             for name in verdict.verified:
                 verified[(name, device)] = verified.get((name, device), 0) + 1
+            for name in verdict.verified | {name for name, _ in verdict.failures}:
+                examined[(name, device)] = examined.get((name, device), 0) + 1
             for name, message in verdict.failures:
                 if name not in order:
                     order.append(name)
-                failures.setdefault((name, device), []).append((case.size(), message))
+                message, diagnosed = _diagnose(diagnoses, case, name, message, expected[index], run, verdict)
+                failures.setdefault((name, device), []).append((case.size(), message, index, diagnosed))
     forbidden_hit = False
     for device in devices:
         names = names_by_device[device]
@@ -585,10 +603,12 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
             found = failures.get((name, device))
             if found:
                 found.sort(key=lambda item: item[0])
-                message = found[0][1]
+                _, message, case_index, diagnosed = found[0]
                 if len(found) > 1:
                     message += f"\n({len(found)} failing cases; this is the smallest)"
-                result.checks.append(CheckItem(name, False, device, message))
+                failed = len({item[2] for item in found})
+                priority = failure_priority(name, diagnosed, failed, examined.get((name, device), failed))
+                result.checks.append(CheckItem(name, False, device, message, priority, case_index))
                 forbidden_hit |= name == "forbidden routine"
             elif verified.get((name, device)):
                 result.checks.append(CheckItem(name, True, device, ""))
@@ -599,5 +619,23 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
                 reason = first_error.get(device) or (
                     "the result has the wrong type (see the result type check)"
                     if failures.get(("result type", device)) else "no case could check it")
-                result.checks.append(CheckItem(name, False, device, f"not checked, because {reason}"))
+                result.checks.append(CheckItem(name, False, device, f"not checked, because {reason}",
+                                               PRIORITY_NOT_CHECKED))
     result.zero_score = forbidden_hit
+    result.properties = score_properties(result.checks, exercise.weight, values_right)
+
+
+def _diagnose(diagnoses, case: Case, name: str, message: str, expected: dict, run: dict,
+              verdict: RunVerdict) -> tuple[str, bool]:
+    """The failure's message with the hint of the first diagnosis whose condition it meets, in place of
+    the case's general hint; and whether one did."""
+    error_text = verdict.error.split(" raised ", 1)[1] if verdict.error else None
+    if error_text is None and (run.get("device") == "meta" or name in GENERIC):
+        return message, False  # conditions on values explain value failures only
+    found = first_match(diagnoses, name, error_text, expected["output"], run.get("output"), case)
+    if found is None:
+        return message, False
+    general = "\nHint: " + case.hint if case.hint else None
+    if general and general in message:
+        return message.replace(general, "\nHint: " + found.hint, 1), True
+    return message + "\nHint: " + found.hint, True
