@@ -92,7 +92,7 @@ class _Session:
         ex, watcher = self.exercise, self.watcher
         how = "saves are seen through file-system events"
         if watcher is not None and watcher.mode == POLLING:
-            how = f"looking for changes every {watcher.poll_interval:g} s ({watcher.mode_reason})"
+            how = f"looking for changes every {watcher.poll_interval:g} s: {watcher.mode_reason}"
         c.print(f"[bold]watching[/] {escape(str(self.path()))}  [dim]{escape(how)}[/]")
         c.print(f"[dim]D2L {escape(ex.section)}: {escape(ex.link)}[/]")
         out.render_result(result, ex.title)

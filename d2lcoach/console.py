@@ -95,7 +95,7 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         for line in result.output.strip().splitlines()[:20]:
             console.print("    " + escape(line))
     seed = f"seed {result.seed}" if result.seed is not None else ""
-    footer = f"[dim]{seed}; sandbox: {result.isolation}; {result.seconds:.2f} s[/]"
+    footer = f"[dim]{seed}; sandbox: {result.isolation}; graded in {result.seconds:.2f} s[/]"
     if result.passed:
         console.print(f"[bold green]PASSED[/] {escape(title)}  {footer}")
     else:

@@ -29,6 +29,7 @@ from d2lcoach.sandbox import Limits, Outcome, Sandbox
 from d2lcoach.sandbox.runtime import gan as gan_runtime
 from d2lcoach.sandbox.runtime import lazy_dynamo
 from d2lcoach.sandbox.runtime.wire import SentTensor
+from d2lcoach.text import clip
 
 DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
 _MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
@@ -258,7 +259,7 @@ def _one_line(text, limit: int = 300) -> str:
     """Learner-controlled text in a message: its first line only, capped, so it cannot forge lines."""
     text = str(text)
     first = text.splitlines()[0] if text.strip() else ""
-    return first[:limit] + ("..." if len(first) > limit or len(text.splitlines()) > 1 else "")
+    return clip(first, limit, more=len(text.splitlines()) > 1)
 
 
 _LIMIT_HINTS = (
