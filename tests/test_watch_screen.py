@@ -139,3 +139,24 @@ def test_fit_keeps_must_lines_and_order():
     assert shown[0] == "watching" and shown[-2:] == ["NOT YET", "keys"] and len(shown) == 10
     assert [line for line in shown if line.startswith("row")] == [f"row {i}" for i in range(6)]
     assert fit(lines[:3], 10, 80) == ["watching", "row 0", "row 1"]
+
+
+@pytest.mark.slow
+def test_q_stops_an_endless_loop_in_the_real_sandbox(course, tmp_path, monkeypatch):
+    """The watch session's cancel kills the sandbox's worker: the endless check ends, and is no attempt."""
+    from d2lcoach.progress import load_progress
+    from d2lcoach.sandbox import Sandbox
+    monkeypatch.setenv("NO_COLOR", "1")
+    ws = Workspace(tmp_path / "ws")
+    tutor.next_task(course, ws)
+    ws.exercise_file(course.get("softmax")).write_text("def softmax(X, dim=-1):\n    while True:\n        pass\n")
+    session = _Session(course, ws, ["cpu"], seed=5)
+    keys = ScriptedKeys([], during_check=["x"] * 50 + ["q"])
+    with Sandbox() as sandbox:
+        sandbox.wait_ready()
+        session.sandbox = sandbox
+        watcher = Watcher(session.path, session.check, session.render, keys, cancel=session.cancel)
+        assert watcher.run() == "cancelled"
+        assert sandbox._proc is None or sandbox._proc.poll() is not None  # the worker and the loop were killed
+        assert not watcher._running.is_alive()
+    assert load_progress(ws.progress_path).exercises["softmax"].attempts == 0
