@@ -215,7 +215,7 @@ def _check_all(course, workspace, device, seed, json_output):
             table.add_row(str(ex.chapter.number), ex.id, "[red]unreadable[/]", "0%", escape(problem or ""), "")
             continue
         failing = sorted(result.failures(), key=lambda c: c.message.startswith("not checked"))
-        first = result.error or next((f"{c.name} ({c.device})" for c in failing), "")
+        first = result.error or next((c.label for c in failing), "")
         verdict = "[green]passed[/]" if result.passed else "[red]not yet[/]"
         table.add_row(str(ex.chapter.number), ex.id, verdict, f"{result.score:.0%}", escape(clip(first, 60)),
                       f"{result.seconds:.2f} s")

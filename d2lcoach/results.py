@@ -22,6 +22,13 @@ class CheckItem:
     def to_json(self) -> dict:
         return {"name": self.name, "passed": self.passed, "device": self.device, "message": self.message}
 
+    @property
+    def label(self) -> str:
+        """`name (device)`; `name (detail, device)` when the name already ends in parentheses, never `) (`."""
+        if self.name.endswith(")") and "(" in self.name:
+            return f"{self.name[:-1]}, {self.device})"
+        return f"{self.name} ({self.device})"
+
 
 @dataclasses.dataclass
 class CheckResult:

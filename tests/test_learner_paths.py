@@ -243,3 +243,10 @@ def test_messages_have_no_doubled_parentheses(here):
 def test_clip_cuts_at_a_word_boundary_with_an_ellipsis(text, limit, expected):
     assert clip(text, limit) == expected and len(clip(text, limit)) <= limit
     assert clip("fits", 10, more=True) == "fits" + ELLIPSIS
+
+
+def test_check_labels_never_double_parentheses():
+    from d2lcoach.results import CheckItem
+    assert CheckItem("training on 4-D input (per channel)", False, "cpu").label == \
+        "training on 4-D input (per channel, cpu)"
+    assert CheckItem("values", False, "meta").label == "values (meta)"

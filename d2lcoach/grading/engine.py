@@ -435,7 +435,7 @@ def _load_error_message(result: dict) -> str | None:
         text = f"{_one_line(error.get('type'), 60)}: {_one_line(error.get('message'))}"
         text += _limit_hint(text)
         trace = (error.get("trace") or "").strip().splitlines()
-        where = f" ({_one_line(trace[0].strip())})" if trace else ""
+        where = f"; at {_one_line(trace[0].strip().removeprefix('File '))}" if trace else ""  # never `) (`
         return f"loading the submission raised {text}{where}"
     missing = result.get("missing") or []
     if missing:
