@@ -176,21 +176,28 @@ class Workspace:
         target = self.exercise_file(exercise)
         self._not_a_folder(target)
         stub = self._stub_bytes(exercise)
-        backup = None
-        if os.path.lexists(target):
-            try:
-                current = target.read_bytes()
-            except OSError as exc:
-                raise UsageError(f"{target}: cannot read: {_reason(exc)}") from None
-            if current == stub:
-                return None
-            backup = self.keep_backup(exercise.id, current, now)
+        current = self._read_if_there(target)
+        if current == stub:
+            return None
+        backup = self.keep_backup(exercise.id, current, now) if current is not None else None
+        self._write(target, stub)
+        return backup
+
+    @staticmethod
+    def _read_if_there(target: Path) -> bytes | None:
+        if not os.path.lexists(target):
+            return None
+        try:
+            return target.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{target}: cannot read: {_reason(exc)}") from None
+
+    def _write(self, target: Path, content: bytes) -> None:
         self._make_parent(target)
         try:
-            write_atomically(target, stub)
+            write_atomically(target, content)
         except OSError as exc:
             raise UsageError(f"{target}: cannot write: {_reason(exc)}") from None
-        return backup
 
     def restore(self, exercise: Exercise, now: dt.datetime | None = None) -> tuple[Path, Path | None]:
         """Bring back the newest backup of `exercise`; the current file is first kept as a backup itself
@@ -205,23 +212,14 @@ class Workspace:
         if not found:
             raise UsageError(f"no backup of {exercise.id} in {self.backups_dir}; `d2lcoach reset` makes one")
         chosen = found[-1]
-        try:
-            wanted = chosen.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"{chosen}: cannot read: {_reason(exc)}") from None
+        wanted = self._read_if_there(chosen)
+        if wanted is None:
+            raise UsageError(f"{chosen}: the backup disappeared while it was read")
+        current = self._read_if_there(target)
         kept = None
-        if os.path.lexists(target):
-            try:
-                current = target.read_bytes()
-            except OSError as exc:
-                raise UsageError(f"{target}: cannot read: {_reason(exc)}") from None
-            if current not in (wanted, self._stub_bytes(exercise)):
-                kept = self.keep_backup(exercise.id, current, now)
-        self._make_parent(target)
-        try:
-            write_atomically(target, wanted)
-        except OSError as exc:
-            raise UsageError(f"{target}: cannot write: {_reason(exc)}") from None
+        if current is not None and current not in (wanted, self._stub_bytes(exercise)):
+            kept = self.keep_backup(exercise.id, current, now)
+        self._write(target, wanted)
         return chosen, kept
 
 
