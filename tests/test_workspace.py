@@ -364,8 +364,9 @@ def test_file_hash():
 # --- finding the workspace upward --------------------------------------------------------------
 
 
-def test_find_workspace_searches_upward_and_the_nearest_progress_file_wins(tmp_path: Path):
+def test_find_workspace_searches_upward_and_the_nearest_progress_file_wins(tmp_path: Path, monkeypatch):
     from d2lcoach.workspace import find_workspace, locate_workspace
+    monkeypatch.delenv(WORKSPACE_ENV, raising=False)
     outer, inner = tmp_path / "outer", tmp_path / "outer" / "ch04-linear-classification" / "inner"
     inner.mkdir(parents=True)
     (tmp_path / "outer" / "ch04-linear-classification" / "softmax.py").write_text("x")
