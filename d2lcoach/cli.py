@@ -351,7 +351,7 @@ def doctor_command(json_output: bool = typer.Option(False, "--json", help="Print
     else:
         for key, value in facts.items():
             out.console.print(f"[bold]{key:>18}[/]: {escape(str(value))}")
-    if tutor.BROKEN in facts["progress file"]:  # a problem was found: say so in the exit status too
+    if facts["progress file"].startswith(tutor.BROKEN):  # a problem was found: say so in the exit status too
         raise typer.Exit(1)
 
 

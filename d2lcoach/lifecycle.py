@@ -9,7 +9,7 @@ from pathlib import Path
 
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
-from d2lcoach.progress import PROGRESS_FILENAME, Progress, save_progress, update_progress
+from d2lcoach.progress import IN_PROGRESS, PROGRESS_FILENAME, Progress, save_progress, update_progress
 from d2lcoach.results import CheckResult
 from d2lcoach.workspace import Workspace, find_workspace
 
@@ -71,11 +71,10 @@ def rebuild_progress(course: Course, workspace: Workspace, *, devices: list[str]
     rows = tutor.check_all(course, workspace, devices=devices, seed=seed) if present else []
     current = next((e.id for e, _, result, _ in rows if result is None or not result.passed), None)
     with update_progress(path) as progress:
+        for exercise, _, result, _ in rows:
+            if result is None:  # an unreadable file still counts as started
+                progress.for_exercise(exercise.id).status = IN_PROGRESS
         progress.current = current
-        for exercise, _, result, _ in rows:  # an unreadable file still counts as started
-            if result is None:
-                progress.record_start(exercise.id)
-                progress.current = current
     return Rebuilt(backup, rows, current)
 
 
