@@ -27,6 +27,7 @@ app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=No
 class _State:
     workspace: Optional[Path] = None
     course: Optional[Path] = None
+    located = None  # how the last command found its workspace (d2lcoach.workspace.Located)
 
 
 state = _State()
@@ -41,7 +42,8 @@ def _version(value: bool):
 @app.callback()
 def main_options(
     workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="The learner's folder (default: "
-                                             "$D2LCOACH_WORKSPACE, else the current folder).", show_default=False),
+                                             "$D2LCOACH_WORKSPACE, else the workspace that holds the current "
+                                             "folder, found upward as git finds .git).", show_default=False),
     course: Optional[Path] = typer.Option(None, "--course", help="A course extension (course.yaml) that "
                                           "adds or overrides exercises; default: the workspace's course.yaml if any.",
                                           show_default=False),
@@ -80,13 +82,19 @@ def guarded(fn):
     return wrapper
 
 
-def _context():
-    """The course (built-in, extended by --course or the workspace's course.yaml) and the workspace."""
+def _context(need: str = "workspace"):
+    """The course (built-in, extended by --course or the workspace's course.yaml) and the workspace.
+
+    `need`: "workspace" (none found is a one-line error that says how to make one), "new" (`next`:
+    an empty folder becomes the workspace) or "optional" (None when there is none).
+    """
     from d2lcoach.course import load_course
-    from d2lcoach.workspace import resolve_workspace
-    workspace = resolve_workspace(state.workspace)
+    from d2lcoach.workspace import locate_workspace
+    state.located = located = locate_workspace(state.workspace)
+    workspace = (located.workspace if need == "optional"
+                 else located.required(create_in_empty_folder=need == "new"))
     extension = state.course
-    if extension is None and (workspace.root / "course.yaml").exists():
+    if extension is None and workspace is not None and (workspace.root / "course.yaml").exists():
         extension = workspace.root / "course.yaml"
     return load_course(extension=extension), workspace
 
@@ -100,7 +108,7 @@ def next_command(
 ):
     """Get the next exercise: copies its stub into the workspace and shows the task."""
     from d2lcoach import tutor
-    course, workspace = _context()
+    course, workspace = _context("new")
     task = tutor.next_task(course, workspace, exercise)
     ex = task.exercise
     if json_output:
@@ -117,14 +125,30 @@ def next_command(
         c.print(escape(task.summary))
     for line in task.signature:
         c.print("    " + escape(line))
-    state_text = "created" if task.created else "already there (kept as you left it)"
+    state_text = "created" if task.created else "already there, kept as you left it"
     c.print(f"File to edit: [bold]{escape(str(task.path))}[/] ({state_text})")
     c.print(f"Read: {escape(ex.link)}")
     c.print("When ready: [bold]d2lcoach check[/]   stuck? [bold]d2lcoach hint[/]")
 
 
+def _json_on_error(fn):
+    """`check --json` prints its one JSON object (`error` set) on bad input too, before the error line."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UsageError as exc:
+            if kwargs.get("json_output"):
+                file = kwargs.get("file")
+                print(json.dumps({"exercise": kwargs.get("exercise"), "file": str(file) if file else None,
+                                  "passed": False, "score": 0.0, "checks": [], "error": str(exc)}))
+            raise
+    return wrapper
+
+
 @app.command("check")
 @guarded
+@_json_on_error
 def check_command(
     exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the current one)."),
     file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file instead of the workspace's."),
@@ -142,7 +166,7 @@ def check_command(
     from d2lcoach import tutor
     if device.lower() not in ("all", "cpu", "cuda", "meta"):
         raise UsageError(f"unknown device {device!r}; choose one of: all, cpu, cuda, meta")
-    course, workspace = _context()
+    course, workspace = _context("optional" if file is not None else "workspace")
     if all_exercises:
         if exercise or file:
             raise UsageError("--all checks the whole workspace; leave out the exercise and --file")
@@ -151,7 +175,7 @@ def check_command(
     from d2lcoach.workspace import read_submission
     source = read_submission(path)
     from d2lcoach.sandbox import Sandbox
-    sandbox = _EARLY.pop() if _EARLY else Sandbox(hidden=[workspace.root])
+    sandbox = _EARLY.pop() if _EARLY else Sandbox(hidden=[workspace.root] if workspace else [])
     with sandbox.start():  # the worker imports torch while we do
         from d2lcoach.grading.engine import grade_source, resolve_devices
         devices = resolve_devices(device)
@@ -182,6 +206,7 @@ def _check_all(course, workspace, device, seed, json_output):
     from rich.table import Table
     from d2lcoach import tutor
     from d2lcoach.grading.engine import resolve_devices
+    from d2lcoach.text import clip
     rows = tutor.check_all(course, workspace, devices=resolve_devices(device), seed=seed)
     all_passed = all(result is not None and result.passed for _, _, result, _ in rows)
     if json_output:
@@ -197,9 +222,9 @@ def _check_all(course, workspace, device, seed, json_output):
         if result is None:
             table.add_row(str(ex.chapter.number), ex.id, "[red]unreadable[/]", "0%", escape(problem or ""), "")
             continue
-        first = result.error or next((f"{c.name} ({c.device})" for c in result.failures()), "")
+        first = result.error or next((c.label for c in result.failures()), "")
         verdict = "[green]passed[/]" if result.passed else "[red]not yet[/]"
-        table.add_row(str(ex.chapter.number), ex.id, verdict, f"{result.score:.0%}", escape(first[:60]),
+        table.add_row(str(ex.chapter.number), ex.id, verdict, f"{result.score:.0%}", escape(clip(first, 60)),
                       f"{result.seconds:.2f} s")
     out.console.print(table)
     seeds = {r.seed for _, _, r, _ in rows if r is not None}
@@ -214,13 +239,15 @@ def list_command(json_output: bool = typer.Option(False, "--json", help="Print o
     from rich.progress_bar import ProgressBar
     from rich.table import Table
     from d2lcoach import tutor
+    from d2lcoach.lifecycle import unrecorded_work
     course, workspace = _context()
     rows, passed = tutor.overview(course, workspace)
+    unrecorded = unrecorded_work(course, workspace)  # suggested, never graded here
     if json_output:
         print(json.dumps({"passed": passed, "total": len(rows), "exercises": [
             {"id": r.exercise.id, "chapter": r.exercise.chapter.number, "title": r.exercise.title,
              "status": r.status, "attempts": r.attempts, "hints_shown": r.hints, "current": r.current}
-            for r in rows]}))
+            for r in rows], "unrecorded": [e.id for e in unrecorded]}))
         return
     table = Table(title=escape(course.title), show_lines=False)
     for col in ("ch.", "exercise", "title", "status", "attempts", "hints"):
@@ -234,6 +261,10 @@ def list_command(json_output: bool = typer.Option(False, "--json", help="Print o
     bar = ProgressBar(total=len(rows), completed=passed, width=40)
     out.console.print(bar)
     out.console.print(f"{passed} of {len(rows)} exercises passed")
+    if unrecorded:
+        out.console.print(f"[yellow]There is no progress file, but you have worked on {len(unrecorded)} "
+                          f"exercise(s) ({escape(', '.join(e.id for e in unrecorded))}):[/] "
+                          "[bold]d2lcoach progress rebuild[/] checks them and records what passes.")
 
 
 @app.command("hint")
@@ -262,19 +293,30 @@ def hint_command(
 @app.command("reset")
 @guarded
 def reset_command(
-    exercise: Optional[str] = typer.Argument(None, help="Exercise id."),
+    exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the current one)."),
     all_exercises: bool = typer.Option(False, "--all", help="Reset every exercise in the workspace."),
+    restore: bool = typer.Option(False, "--restore", help="Bring back your newest backup instead; the file "
+                                 "it replaces is kept as a backup (run it again to swap back)."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """Restore the stub; your version is kept as a timestamped backup, never deleted."""
     from d2lcoach import tutor
     course, workspace = _context()
+    if restore:
+        if all_exercises:
+            raise UsageError("--restore brings back one exercise's backup; leave out --all")
+        ex, path, restored, kept = tutor.restore(course, workspace, exercise)
+        if json_output:
+            print(json.dumps({"restored": {"exercise": ex.id, "file": str(path), "from": str(restored),
+                                           "backup": str(kept) if kept else None}}))
+            return
+        saved = f"; the file it replaced is saved as {kept}" if kept else ""
+        out.console.print(f"restored {escape(ex.id)}: {escape(str(path))} from {escape(str(restored))}{escape(saved)}")
+        return
     if all_exercises:
         ids = [e.id for e in course.exercises if workspace.exercise_file(e).exists()]
-    elif exercise:
-        ids = [exercise]
     else:
-        raise UsageError("name the exercise to reset (or --all)")
+        ids = [tutor.chosen_or_current(course, workspace, exercise).id]
     done = tutor.reset(course, workspace, ids)
     if json_output:
         print(json.dumps({"reset": [{"exercise": ex.id, "file": str(path), "backup": str(backup) if backup else None}
@@ -290,12 +332,16 @@ def reset_command(
 def solution_command(
     exercise: str = typer.Argument(..., help="Exercise id."),
     force: bool = typer.Option(False, "--force", help="Show it before passing (recorded in your progress)."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
     """Show the reference solution, once you have passed the exercise."""
     from rich.syntax import Syntax
     from d2lcoach import tutor
     course, workspace = _context()
     ex, text = tutor.solution(course, workspace, exercise, force)
+    if json_output:
+        print(json.dumps({"exercise": ex.id, "file": str(ex.solution_path), "solution": text}))
+        return
     out.console.print(Syntax(text, "python", theme="ansi_dark", line_numbers=False)
                       if out.console.is_terminal else text, markup=False)
 
@@ -305,20 +351,25 @@ def solution_command(
 def doctor_command(json_output: bool = typer.Option(False, "--json", help="Print one JSON object.")):
     """Python, torch and torchvision versions, devices, sandbox level, workspace and progress file."""
     from d2lcoach import tutor
-    course, workspace = _context()
-    facts = tutor.doctor(course, workspace)
+    course, workspace = _context("optional")
+    facts = tutor.doctor(course, workspace, state.located.how)
     if json_output:
         print(json.dumps(facts))
-        return
-    for key, value in facts.items():
-        out.console.print(f"[bold]{key:>18}[/]: {escape(str(value))}")
+    else:
+        for key, value in facts.items():
+            out.console.print(f"[bold]{key:>18}[/]: {escape(str(value))}")
+    if facts["progress file"].startswith(tutor.BROKEN):  # a problem was found: say so in the exit status too
+        raise typer.Exit(1)
 
 
 def _register_commands():
     from d2lcoach.cli_instructor import grade
     from d2lcoach.cli_watch import watch
+    from d2lcoach.cli_workspace import init, progress_app
     app.command("grade")(guarded(grade))
     app.command("watch")(guarded(watch))
+    app.command("init")(guarded(init))
+    app.add_typer(progress_app(guarded), name="progress")
 
 
 _register_commands()

@@ -22,7 +22,8 @@ def watch(
                                        "the whole session, so every save is checked on the same cases)."),
 ):
     """Re-check the current exercise each time you save it. Keys: n next exercise, h hint, l list,
-    r reset (keeps a backup), c check now, q quit."""
+    v every failing check, r reset (asks first; keeps a backup), c check now, q quit (also cancels a
+    running check)."""
     import sys
 
     from d2lcoach.cli import _context
@@ -38,27 +39,35 @@ def watch(
         session.sandbox = sandbox
         watcher = Watcher(session.path, session.check, session.render, keys, on_next=session.next,
                           on_hint=session.hint, on_list=session.list, on_reset=session.reset,
+                          on_details=session.details, on_checking=session.checking, cancel=session.cancel,
                           notify=session.notify, poll=poll)
         session.watcher = watcher
         reason = watcher.run()
     from d2lcoach import console as out
-    out.console.print("stopped watching" + (" (interrupted)" if reason == "interrupted" else ""))
+    why = {"interrupted": ": interrupted", "cancelled": ": the running check was cancelled"}.get(reason, "")
+    out.console.print("stopped watching" + why)
 
 
 class _Session:
     """The state of one `watch` session and the callbacks the Watcher calls."""
 
     def __init__(self, course, workspace, devices: list[str], seed: int):
+        import sys
+
         from d2lcoach import tutor
         from d2lcoach.progress import load_progress
         self.course, self.workspace, self.devices, self.seed = course, workspace, devices, seed
         self.sandbox = None
         self.watcher = None
         self.notes: list[str] = []
+        self.in_place = sys.stdout.isatty()  # a terminal, even with NO_COLOR: each result replaces the last
+        self.cancelled = False
         self._armed = False  # `n` pressed once on an exercise that has not passed
+        self._arm_note = ""
         self.exercise = tutor.current_exercise(course, load_progress(workspace.progress_path))
         if not workspace.exercise_file(self.exercise).exists():
             tutor.next_task(course, workspace, self.exercise.id)  # install the stub, make it current
+        self.intro = tutor.signatures(self.exercise)  # the task, shown above the first result
 
     def path(self) -> Path:
         return self.workspace.exercise_file(self.exercise)
@@ -67,42 +76,87 @@ class _Session:
         from d2lcoach import tutor
         from d2lcoach.grading.engine import grade_source
         from d2lcoach.workspace import read_submission
+        if self._armed and self._arm_note in self.notes:  # moving on is no longer pending: drop its note
+            self.notes.remove(self._arm_note)
         self._armed = False
         exercise, path = self.exercise, self.path()
         source = read_submission(path)
         result = grade_source(exercise, source, str(path), sandbox=self.sandbox, devices=self.devices,
                               seed=self.seed)
-        tutor.record_check(self.workspace, exercise, result, source)
+        if not self.cancelled:  # a check that `q` stopped is no attempt
+            tutor.record_check(self.workspace, exercise, result, source)
         return result
 
-    def render(self, result):
+    def checking(self, path: Path):
+        from rich.markup import escape
+
+        from d2lcoach import console as out
+        out.console.print(f"[dim]checking {escape(path.name)}…[/]")
+
+    def cancel(self):
+        self.cancelled = True
+        if self.sandbox is not None:
+            self.sandbox.interrupt()
+
+    def render(self, result, verbose: bool = False):
+        """One screen: what is watched, the task after `n`, the result, notes and keys. In a terminal it
+        replaces the last one and fits the window (the verdict and the first failure stay visible);
+        `verbose` (the `v` key) shows every failing check and lets the terminal scroll."""
         import sys
 
         from rich.markup import escape
 
         from d2lcoach import console as out
         from d2lcoach.watch import KEY_HELP, POLLING
+        from d2lcoach.watch_view import CONTEXT, MUST, USEFUL, classify, fit
         c = out.console
-        cleared = sys.stdout.isatty()  # a terminal, even with NO_COLOR: show each result in place
-        if cleared:
-            sys.stdout.write("\033[H\033[2J")
-            sys.stdout.flush()
-        else:
-            c.print("-" * 40)
         ex, watcher = self.exercise, self.watcher
         how = "saves are seen through file-system events"
         if watcher is not None and watcher.mode == POLLING:
-            how = f"looking for changes every {watcher.poll_interval:g} s ({watcher.mode_reason})"
-        c.print(f"[bold]watching[/] {escape(str(self.path()))}  [dim]{escape(how)}[/]")
-        c.print(f"[dim]D2L {escape(ex.section)}: {escape(ex.link)}[/]")
-        out.render_result(result, ex.title)
-        if result.passed:
-            c.print("[bold green]Well done![/] Press [bold]n[/] for the next exercise, or keep improving this one.")
-        if cleared:
-            for note in self.notes:
+            how = f"looking for changes every {watcher.poll_interval:g} s: {watcher.mode_reason}"
+        with c.capture() as captured:
+            c.print(f"[bold]watching[/] {escape(str(self.path()))}  [dim]{escape(how)}[/]")
+            c.print(f"[dim]D2L {escape(ex.section)}: {escape(ex.link)}[/]")
+            signature, summary = self.intro or ([], "")
+            if summary:
+                c.print(escape(summary))
+            for line in signature:
+                c.print("    " + escape(line))
+        header = captured.get().splitlines()
+        with c.capture() as captured:
+            out.render_result(result, ex.title, verbose=verbose)
+        body = captured.get().splitlines()
+        with c.capture() as captured:
+            if result.passed:
+                c.print("[bold green]Well done![/] Press [bold]n[/] for the next exercise, or keep improving "
+                        "this one.")
+        footer = captured.get().splitlines()
+        with c.capture() as captured:
+            for note in self.notes if self.in_place else []:  # elsewhere they are still on screen
                 c.print(f"[yellow]{escape(note)}[/]")
+            c.print(f"[dim]{escape(KEY_HELP)}[/]")
+        keys = captured.get().splitlines()  # the notes and the keys: always shown
+        self.intro = None
         self.notes.clear()
-        c.print(f"[dim]{escape(KEY_HELP)}[/]")
+        task = (MUST, CONTEXT) + (USEFUL,) * len(header)  # the path, the link, the task after `n`
+        lines = ([(line, task[i]) for i, line in enumerate(header)]
+                 + list(zip(body, classify(body))) + [(line, USEFUL) for line in footer]
+                 + [(line, MUST) for line in keys])
+        if self.in_place and not verbose:
+            sys.stdout.write("\033[H\033[2J")
+            texts = fit(lines, c.size.height - 1, c.size.width)
+        else:
+            sys.stdout.write("-" * 40 + "\n")
+            texts = [text for text, _ in lines]
+        sys.stdout.write("".join(text + "\n" for text in texts))
+        sys.stdout.flush()
+
+    def details(self):
+        """The `v` key: the last result again, with every failing check in full."""
+        if self.watcher is None or self.watcher.last_result is None:
+            self.notify("nothing has been checked yet")
+            return
+        self.render(self.watcher.last_result, verbose=True)
 
     def notify(self, message: str):
         from rich.markup import escape
@@ -123,8 +177,9 @@ class _Session:
         if target.id == self.exercise.id:
             if not self._armed:
                 self._armed = True
-                self.notify(f"{self.exercise.id} has not passed yet; press n again to move on anyway "
-                            "(prerequisites are advice, never a lock)")
+                self._arm_note = (f"{self.exercise.id} has not passed yet; press n again to move on anyway "
+                                  "(prerequisites are advice, never a lock)")
+                self.notify(self._arm_note)
                 return
             later = self.course.exercises[self.course.ids.index(self.exercise.id) + 1:]
             target = next((e for e in later if getattr(progress.exercises.get(e.id), "status", None)
@@ -135,8 +190,9 @@ class _Session:
         self._armed = False
         task = tutor.next_task(self.course, self.workspace, target.id)
         self.exercise = task.exercise
+        self.intro = (task.signature, task.summary)  # shown above the new exercise's first result
         kept = "new stub" if task.created else "your file, kept as you left it"
-        self.notify(f"next: {task.exercise.id}: {task.exercise.title} ({task.path}, {kept})")
+        self.notify(f"next: {task.exercise.id}: {task.exercise.title}; {task.path}, {kept}")
 
     def hint(self):
         from d2lcoach.cli import hint_command

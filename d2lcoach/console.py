@@ -82,11 +82,11 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
             continue
         seen_messages.add(check.message)
         shown += 1
-        console.print(f"[bold red]✗ {escape(check.name)}[/] [dim]({check.device})[/]")
+        console.print(f"[bold red]✗ {escape(check.label)}[/]")
         for line in check.message.splitlines():
             console.print("    " + escape(line))
         if cause and len(checks) > 1:
-            others = ", ".join(f"{c.name} ({c.device})" for c in checks[1:])
+            others = ", ".join(c.label for c in checks[1:])
             console.print(f"    [dim]the same error also fails: {escape(others)}[/]")
     hidden = len({_cause(c.message) or c.message for c in (real or failures)}) - shown
     if hidden > 0:
@@ -98,7 +98,7 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
     if result.properties and not result.error:
         console.print("[dim]points by property (earned/weight): " + escape(format_points(result.properties)) + "[/]")
     seed = f"seed {result.seed}" if result.seed is not None else ""
-    footer = f"[dim]{seed}; sandbox: {result.isolation}; {result.seconds:.2f} s[/]"
+    footer = f"[dim]{seed}; sandbox: {result.isolation}; graded in {result.seconds:.2f} s[/]"
     if result.passed:
         console.print(f"[bold green]PASSED[/] {escape(title)}  {footer}")
     else:

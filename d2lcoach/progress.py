@@ -40,6 +40,9 @@ HEADER = (
     "# d2lcoach rewrites this whole file after every check, hint and solution.\n"
 )
 
+#: What the error about a progress file that cannot be understood adds: the way out.
+RECOVER = "to recover, run `d2lcoach progress rebuild`: it keeps a backup of this file and re-checks your files"
+
 _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 _EXERCISE_KEYS = (
     "status", "attempts", "hints_shown", "first_passed_at", "last_checked_at",
@@ -282,7 +285,8 @@ def dump_progress(progress: Progress) -> str:
 
 
 def load_progress(path: Path | str) -> Progress:
-    """Read the progress file; a missing file is an empty Progress, a broken one a one-line UsageError."""
+    """Read the progress file; a missing file is an empty Progress, a broken one a one-line UsageError
+    that ends with the way to recover (RECOVER)."""
     source = Path(path)
     try:
         raw = source.read_bytes()
@@ -292,6 +296,13 @@ def load_progress(path: Path | str) -> Progress:
         raise UsageError(f"{source}: is a folder, but the progress file belongs here") from None
     except OSError as exc:
         raise UsageError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return _parse_progress(raw, source)
+    except UsageError as exc:
+        raise UsageError(f"{exc}; {RECOVER}") from None
+
+
+def _parse_progress(raw: bytes, source: Path) -> Progress:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

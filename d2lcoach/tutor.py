@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import os
 import platform
 import sys
 from pathlib import Path
@@ -61,6 +60,13 @@ def current_exercise(course: Course, progress: Progress) -> Exercise:
     return first_unpassed(course, progress) or course.exercises[-1]
 
 
+def chosen_or_current(course: Course, workspace: Workspace, exercise_id: str | None) -> Exercise:
+    """The exercise named, or the one a bare `check`, `hint` or `reset` means."""
+    if exercise_id:
+        return course.get(exercise_id)
+    return current_exercise(course, load_progress(workspace.progress_path))
+
+
 def next_task(course: Course, workspace: Workspace, exercise_id: str | None = None) -> Task:
     """Install the stub of the next exercise (or of `exercise_id`) and make it current."""
     progress = load_progress(workspace.progress_path)
@@ -81,13 +87,15 @@ def next_task(course: Course, workspace: Workspace, exercise_id: str | None = No
     return Task(exercise, path, created, lines, summary, all_passed)
 
 
-def resolve_target(course: Course, workspace: Workspace, exercise_id: str | None,
+def resolve_target(course: Course, workspace: Workspace | None, exercise_id: str | None,
                    file: Path | None) -> tuple[Exercise, Path]:
-    """Which exercise and which file a `check` means."""
+    """Which exercise and which file a `check` means (`workspace` is None only with a `file`)."""
     if exercise_id:
         exercise = course.get(exercise_id)
     elif file is not None and Path(file).stem in course.ids:
         exercise = course.get(Path(file).stem)
+    elif workspace is None:
+        raise UsageError(f"{file}: which exercise is it? name it: `d2lcoach check EXERCISE --file {file}`")
     else:
         exercise = current_exercise(course, load_progress(workspace.progress_path))
     path = Path(file) if file is not None else workspace.exercise_file(exercise)
@@ -96,9 +104,9 @@ def resolve_target(course: Course, workspace: Workspace, exercise_id: str | None
     return exercise, path
 
 
-def record_check(workspace: Workspace, exercise: Exercise, result: CheckResult, source: str):
-    """Count a check in the progress file (only when the workspace exists)."""
-    if not workspace.root.is_dir():
+def record_check(workspace: Workspace | None, exercise: Exercise, result: CheckResult, source: str):
+    """Count a check in the progress file (only when there is a workspace and its folder exists)."""
+    if workspace is None or not workspace.root.is_dir():
         return
     with update_progress(workspace.progress_path) as progress:
         progress.record_check(exercise.id, result.passed, result.per_device(), result.score,
@@ -144,6 +152,14 @@ def reset(course: Course, workspace: Workspace, exercise_ids: list[str]) -> list
     return done
 
 
+def restore(course: Course, workspace: Workspace, exercise_id: str | None) -> tuple[Exercise, Path, Path, Path | None]:
+    """Bring back the newest backup of an exercise (default: the current one); the file it replaces is
+    kept as a backup. Returns (exercise, its file, the backup restored, the new backup or None)."""
+    exercise = chosen_or_current(course, workspace, exercise_id)
+    restored, kept = workspace.restore(exercise)
+    return exercise, workspace.exercise_file(exercise), restored, kept
+
+
 def solution(course: Course, workspace: Workspace, exercise_id: str, force: bool) -> tuple[Exercise, str]:
     exercise = course.get(exercise_id)
     progress = load_progress(workspace.progress_path)
@@ -177,8 +193,13 @@ def overview(course: Course, workspace: Workspace) -> tuple[list[Row], int]:
     return rows, sum(r.status == PASSED for r in rows)
 
 
-def doctor(course: Course, workspace: Workspace) -> dict:
-    """Facts about the set-up: versions, devices, sandbox, workspace and progress file."""
+#: How `doctor` marks a progress file it cannot read (and exits 1).
+BROKEN = "BROKEN"
+
+
+def doctor(course: Course, workspace: Workspace | None, found: str) -> dict:
+    """Facts about the set-up: versions, devices, sandbox, workspace (None: none found) and progress file;
+    `found` says how the workspace was chosen."""
     import torch
     from d2lcoach import __version__
     from d2lcoach.grading.engine import resolve_devices
@@ -193,12 +214,17 @@ def doctor(course: Course, workspace: Workspace) -> dict:
         isolation = LEVEL_TEXT[level]
     except SandboxError as exc:
         level, isolation = "unavailable", str(exc)
-    try:
-        progress = load_progress(workspace.progress_path)
-        progress_state = (f"{len(progress.exercises)} exercise(s) recorded" if workspace.progress_path.exists()
-                          else "not created yet")
-    except UsageError as exc:
-        progress_state = f"BROKEN: {exc}"
+    if workspace is None:
+        where, progress_state = "none found here or above; run `d2lcoach init`", "none"
+    else:
+        where = str(workspace.root) + ("" if workspace.root.is_dir() else " (not created yet)")
+        try:
+            progress = load_progress(workspace.progress_path)
+            progress_state = (f"{workspace.progress_path}: {len(progress.exercises)} exercise(s) recorded"
+                              if workspace.progress_path.exists() else
+                              f"{workspace.progress_path}: not created yet")
+        except UsageError as exc:
+            progress_state = f"{BROKEN}: {exc}"
     return {
         "d2lcoach": __version__,
         "python": f"{platform.python_version()} ({sys.executable})",
@@ -209,10 +235,9 @@ def doctor(course: Course, workspace: Workspace) -> dict:
         "sandbox": isolation,
         "sandbox level": level,
         "course": f"{course.source} ({len(course.exercises)} exercises)",
-        "workspace": str(workspace.root) + ("" if workspace.root.is_dir() else " (not created yet)"),
-        "progress file": f"{workspace.progress_path}: {progress_state}",
-        "workspace from": "--workspace" if os.environ.get("_D2LCOACH_WS_FLAG") else (
-            "D2LCOACH_WORKSPACE" if os.environ.get("D2LCOACH_WORKSPACE") else "the current folder"),
+        "workspace": where,
+        "progress file": progress_state,
+        "workspace from": found,
     }
 
 

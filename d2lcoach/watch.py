@@ -16,6 +16,7 @@ import os
 import select
 import struct
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -25,9 +26,11 @@ from d2lcoach.errors import UsageError
 from d2lcoach.results import CheckResult
 
 #: The keys watch mode understands, and what each one does.
-KEYS = {"n": "next", "h": "hint", "l": "list", "r": "reset", "c": "check", "q": "quit"}
-#: The help line that the CLI shows under each result.
-KEY_HELP = "keys: n next exercise | h hint | l list | r reset (keeps a backup) | c check now | q quit"
+KEYS = {"n": "next", "h": "hint", "l": "list", "v": "details", "r": "reset", "c": "check", "q": "quit"}
+#: The help line that the CLI shows under each result (short enough for an 80-column terminal).
+KEY_HELP = "keys: n next | h hint | l list | v every failure | r reset | c check | q quit"
+#: The keys that confirm a reset once `r` has asked.
+CONFIRM_KEYS = ("y", "r")
 
 INOTIFY = "inotify"
 POLLING = "polling"
@@ -118,6 +121,10 @@ class Inotify:
             os.close(fd)
 
 
+class _Cancelled(Exception):
+    """`q` stopped a running check."""
+
+
 class KeySource(Protocol):
     """Where key presses come from. `read` waits up to `timeout` seconds and returns one key, None
     when none came, or "" when no key can ever come (scripted input that ran out). Used as a
@@ -129,8 +136,29 @@ class KeySource(Protocol):
 
     def read(self, timeout: float) -> str | None: ...
 
+    def read_during_check(self, timeout: float) -> bool:
+        """While a check runs: wait up to `timeout` for a key; True when it is `q` (cancel the check).
+        Any other key is kept, and `read` returns it once the check is over."""
 
-class TerminalKeys:
+
+class _DeferringKeys:
+    """`read_during_check` for key sources that read real keys: `q` cancels, the rest waits its turn."""
+
+    _pending: list[str]
+
+    def read(self, timeout: float) -> str | None:  # pragma: no cover - defined by the subclasses
+        raise NotImplementedError
+
+    def read_during_check(self, timeout: float) -> bool:
+        key = self.read(timeout)
+        if key and key.lower() == "q":
+            return True
+        if key:
+            self._pending.insert(0, key)
+        return False
+
+
+class TerminalKeys(_DeferringKeys):
     """Single key presses from a terminal, without Enter: cbreak mode for the session, restored on exit."""
 
     def __init__(self, stream=None):
@@ -169,7 +197,7 @@ class TerminalKeys:
         return text[:1] or None
 
 
-class StreamKeys:
+class StreamKeys(_DeferringKeys):
     """Keys from a stream that is not a terminal (a pipe, an IDE's console): one character at a time.
 
     When the stream ends, keys are off and watching goes on (stop it with Ctrl-C).
@@ -219,13 +247,24 @@ class ScriptedKeys:
     - a number: no key, and that many seconds pass;
     - a callable: called (edit a file, say), then one wait passes.
 
-    When the script runs out, `read` returns "" and the watcher stops.
+    When the script runs out, `read` returns "" and the watcher stops. `during_check` are the keys
+    pressed while a check runs in the background (one per wait; only `q` has an effect).
     """
 
-    def __init__(self, steps: Iterable, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, steps: Iterable, sleep: Callable[[float], None] = time.sleep,
+                 during_check: Iterable[str] = ()):
         self.steps = list(steps)
         self.sleep = sleep
+        self.during_check = list(during_check)
         self.pressed: list[str] = []
+
+    def read_during_check(self, timeout: float) -> bool:
+        if self.during_check:
+            key = self.during_check.pop(0)
+            self.pressed.append(key)
+            return key.lower() == "q"
+        self.sleep(timeout)
+        return False
 
     def __enter__(self) -> "ScriptedKeys":
         return self
@@ -258,8 +297,11 @@ class Watcher:
     `check()` grades the current exercise and returns a CheckResult (a UsageError it raises, such
     as a missing file, becomes a message); `render(result)` shows it. Keys (see KEYS): `n` calls
     `on_next` (which makes another exercise current; the watcher then asks `path_provider` again
-    and watches the new file), `h` `on_hint`, `l` `on_list`, `r` `on_reset` (then a check), `c`
-    checks now, `q` quits. Saves are debounced: events closer than `debounce` seconds give one
+    and watches the new file), `h` `on_hint`, `l` `on_list`, `v` `on_details` (every failing check),
+    `r` asks first, then `on_reset` once confirmed with `y` (then a check), `c` checks now, `q` quits.
+    `on_checking(path)` is told when a check starts, before its result. With `cancel`, checks run in
+    a background thread while keys are read: `q` then calls `cancel()` (which must make `check()`
+    return soon) and quits. Saves are debounced: events closer than `debounce` seconds give one
     check. With `poll=True`, or when inotify is unavailable or its events do not arrive (checked
     every `verify_interval` seconds), the file is polled every `poll_interval` seconds instead.
     """
@@ -268,6 +310,8 @@ class Watcher:
                  render: Callable[[CheckResult], None], keys: KeySource | None = None, *,
                  on_next: Callable[[], None] | None = None, on_hint: Callable[[], None] | None = None,
                  on_list: Callable[[], None] | None = None, on_reset: Callable[[], None] | None = None,
+                 on_details: Callable[[], None] | None = None,
+                 on_checking: Callable[[Path], None] | None = None, cancel: Callable[[], None] | None = None,
                  notify: Callable[[str], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  poll: bool = False, poll_interval: float = 0.5, debounce: float = 0.2,
@@ -277,7 +321,10 @@ class Watcher:
         self.check = check
         self.render = render
         self.keys = keys
-        self.actions = {"next": on_next, "hint": on_hint, "list": on_list, "reset": on_reset}
+        self.actions = {"next": on_next, "hint": on_hint, "list": on_list, "reset": on_reset,
+                        "details": on_details}
+        self.on_checking = on_checking
+        self.cancel = cancel
         self.notify = notify or (lambda message: None)
         self.clock = clock
         self.sleep = sleep
@@ -302,11 +349,14 @@ class Watcher:
         self._evidence = False  # inotify: an event for the file since the last verification
         self._next_poll = 0.0
         self._next_verify = 0.0
+        self._confirming = False  # `r` asked for a confirmation; the next key answers
+        self._running: threading.Thread | None = None  # a check in the background
 
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> str:
-        """Watch until `q` (returns "quit"), Ctrl-C ("interrupted") or scripted keys run out ("keys ended")."""
+        """Watch until `q` (returns "quit"; "cancelled" when it stopped a running check), Ctrl-C
+        ("interrupted") or scripted keys run out ("keys ended")."""
         keys = self.keys if self.keys is not None else contextlib.nullcontext()
         try:
             with keys:
@@ -328,9 +378,13 @@ class Watcher:
                         self._due = None
                         if fingerprint(self.path) != self._known:
                             self._check()
+        except _Cancelled:
+            return "cancelled"
         except KeyboardInterrupt:
             return "interrupted"
         finally:
+            if self._running is not None and self._running.is_alive() and self.cancel is not None:
+                self.cancel()  # Ctrl-C during a background check: stop it too
             self._close_inotify()
 
     def _timeout(self) -> float:
@@ -343,6 +397,11 @@ class Watcher:
         return max(0.0, min(waits))
 
     def _press(self, key: str) -> str | None:
+        if self._confirming:
+            self._confirming = False
+            if key.lower() in CONFIRM_KEYS:
+                return self._act("reset", key)
+            self.notify(f"reset cancelled: {self.path.name if self.path else 'your file'} is kept as it is")
         action = KEYS.get(key.lower())
         if action is None:
             if key.strip():
@@ -353,6 +412,14 @@ class Watcher:
         if action == "check":
             self._check()
             return None
+        if action == "reset" and self.actions["reset"] is not None:
+            self._confirming = True
+            self.notify(f"reset {self.path.name if self.path else 'this exercise'} to the stub? your file is "
+                        "kept as a backup; press y to confirm, any other key keeps it")
+            return None
+        return self._act(action, key)
+
+    def _act(self, action: str, key: str) -> str | None:
         callback = self.actions[action]
         if callback is None:
             self.notify(f"'{key}' ({action}) is not available here")
@@ -371,14 +438,41 @@ class Watcher:
     def _check(self):
         self._due = None
         self._known = fingerprint(self.path)  # before check() reads the file: a later save differs
+        if self.on_checking is not None:
+            self.on_checking(self.path)
         try:
-            result = self.check()
+            result = self._run_check()
         except UsageError as exc:
             self.notify(str(exc))
             return
         self.checks += 1
         self.last_result = result
         self.render(result)
+
+    def _run_check(self) -> CheckResult:
+        """`check()`, here or (with `cancel`) in a background thread while `q` is listened for."""
+        if self.cancel is None or self.keys is None:
+            return self.check()
+        outcome: dict = {}
+
+        def work():
+            try:
+                outcome["result"] = self.check()
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread as it is
+                outcome["error"] = exc
+
+        self._running = threading.Thread(target=work, name="d2lcoach-watch-check", daemon=True)
+        self._running.start()
+        while self._running.is_alive():
+            if self.keys.read_during_check(self.tick):
+                self.cancel()
+                self._running.join(timeout=30)
+                raise _Cancelled
+            self._running.join(timeout=0.01)
+        self._running = None
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
 
     # ------------------------------------------------------------------ seeing changes
 

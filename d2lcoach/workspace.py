@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from d2lcoach.progress import LOCK_FILENAME, PROGRESS_FILENAME, write_atomically
 WORKSPACE_ENV = "D2LCOACH_WORKSPACE"
 #: Where `reset` keeps the learner's earlier work, inside the workspace.
 BACKUPS_DIRNAME = ".d2lcoach-backups"
+#: A chapter folder inside a workspace, e.g. `ch04-linear-classification`.
+_CHAPTER_FOLDER = re.compile(r"^ch\d{2,}-")
 #: The largest learner file that `read_submission` accepts.
 MAX_SUBMISSION_BYTES = 1024 * 1024
 
@@ -127,7 +130,11 @@ class Workspace:
             raise UsageError(f"{target}: cannot write: {_reason(exc)}") from None
         return target, True
 
-    def _backup(self, exercise: Exercise, data: bytes, now: dt.datetime | None) -> Path:
+    def keep_backup(self, stem: str, data: bytes, now: dt.datetime | None = None, suffix: str = ".py") -> Path:
+        """Write `data` as `.d2lcoach-backups/<stem>-YYYYmmdd-HHMMSS<suffix>` (`-2`, `-3`, ... when taken).
+
+        Never overwrites an earlier backup. Returns its path.
+        """
         stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
         try:
             self.backups_dir.mkdir(parents=True, exist_ok=True)
@@ -135,8 +142,8 @@ class Workspace:
             raise UsageError(f"{self.backups_dir}: cannot create the backup folder: {_reason(exc)}") from None
         counter = 1
         while True:
-            suffix = "" if counter == 1 else f"-{counter}"
-            backup = self.backups_dir / f"{exercise.id}-{stamp}{suffix}.py"
+            tail = "" if counter == 1 else f"-{counter}"
+            backup = self.backups_dir / f"{stem}-{stamp}{tail}{suffix}"
             try:
                 with open(backup, "xb") as handle:  # never overwrites an earlier backup
                     handle.write(data)
@@ -149,6 +156,17 @@ class Workspace:
                 raise UsageError(f"{backup}: cannot write the backup: {_reason(exc)}") from None
             return backup
 
+    def backups_of(self, exercise: Exercise) -> list[Path]:
+        """The backups of `exercise`'s file, oldest first (by their time stamp, then their counter)."""
+        pattern = re.compile(rf"^{re.escape(exercise.id)}-(\d{{8}}-\d{{6}})(?:-(\d+))?\.py$")
+        found = []
+        if self.backups_dir.is_dir():
+            for entry in self.backups_dir.iterdir():
+                match = pattern.match(entry.name)
+                if match and entry.is_file():
+                    found.append(((match.group(1), int(match.group(2) or 1)), entry))
+        return [entry for _, entry in sorted(found)]
+
     def reset(self, exercise: Exercise, now: dt.datetime | None = None) -> Path | None:
         """Put the stub back; the learner's different file is first backed up. Returns the backup or None.
 
@@ -158,28 +176,152 @@ class Workspace:
         target = self.exercise_file(exercise)
         self._not_a_folder(target)
         stub = self._stub_bytes(exercise)
-        backup = None
-        if os.path.lexists(target):
-            try:
-                current = target.read_bytes()
-            except OSError as exc:
-                raise UsageError(f"{target}: cannot read: {_reason(exc)}") from None
-            if current == stub:
-                return None
-            backup = self._backup(exercise, current, now)
-        self._make_parent(target)
-        try:
-            write_atomically(target, stub)
-        except OSError as exc:
-            raise UsageError(f"{target}: cannot write: {_reason(exc)}") from None
+        current = self._read_if_there(target)
+        if current == stub:
+            return None
+        backup = self.keep_backup(exercise.id, current, now) if current is not None else None
+        self._write(target, stub)
         return backup
 
+    @staticmethod
+    def _read_if_there(target: Path) -> bytes | None:
+        if not os.path.lexists(target):
+            return None
+        try:
+            return target.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{target}: cannot read: {_reason(exc)}") from None
 
-def resolve_workspace(path: Path | str | None = None) -> Workspace:
-    """The workspace at `path`, else at $D2LCOACH_WORKSPACE, else the current folder; it may not exist yet."""
-    chosen = path if path not in (None, "") else os.environ.get(WORKSPACE_ENV) or None
-    root = Path(chosen).expanduser() if chosen is not None else Path.cwd()
-    root = root.absolute()
+    def _write(self, target: Path, content: bytes) -> None:
+        self._make_parent(target)
+        try:
+            write_atomically(target, content)
+        except OSError as exc:
+            raise UsageError(f"{target}: cannot write: {_reason(exc)}") from None
+
+    def restore(self, exercise: Exercise, now: dt.datetime | None = None) -> tuple[Path, Path | None]:
+        """Bring back the newest backup of `exercise`; the current file is first kept as a backup itself
+        (unless it is the stub, which `reset` can always bring back, or the same as that backup).
+
+        Returns (the backup restored, the backup of the file it replaced or None). Running it again
+        swaps back: the file it replaced is now the newest backup.
+        """
+        target = self.exercise_file(exercise)
+        self._not_a_folder(target)
+        found = self.backups_of(exercise)
+        if not found:
+            raise UsageError(f"no backup of {exercise.id} in {self.backups_dir}; `d2lcoach reset` makes one")
+        chosen = found[-1]
+        wanted = self._read_if_there(chosen)
+        if wanted is None:
+            raise UsageError(f"{chosen}: the backup disappeared while it was read")
+        current = self._read_if_there(target)
+        kept = None
+        if current is not None and current not in (wanted, self._stub_bytes(exercise)):
+            kept = self.keep_backup(exercise.id, current, now)
+        self._write(target, wanted)
+        return chosen, kept
+
+
+#: What a command says when no workspace is found (after the folder it searched from).
+NO_WORKSPACE = ("`d2lcoach init` makes this folder one (`d2lcoach next` does too, in an empty folder), "
+                "or pass --workspace DIR")
+
+
+@dataclasses.dataclass(frozen=True)
+class Located:
+    """The outcome of looking for the learner's workspace.
+
+    `workspace` is None when there is none in `start` or above it; `how` says how it was chosen.
+    """
+
+    workspace: Workspace | None
+    how: str
+    start: Path
+
+    def required(self, create_in_empty_folder: bool = False) -> Workspace:
+        """The workspace, or a one-line UsageError saying there is none and how to make one.
+
+        With `create_in_empty_folder`, an empty starting folder (dot entries aside) becomes the
+        workspace (for `next` in a new folder; the folder is created by the command that writes).
+        """
+        if self.workspace is not None:
+            return self.workspace
+        if create_in_empty_folder and folder_is_empty(self.start):
+            return Workspace(root=self.start)
+        raise UsageError(f"no d2lcoach workspace in {self.start} or any folder above it "
+                         f"(none holds {PROGRESS_FILENAME}); {NO_WORKSPACE}")
+
+
+def folder_is_empty(folder: Path) -> bool:
+    """True when `folder` holds nothing but dot entries (such as .git), or does not exist yet."""
+    try:
+        return not any(not entry.name.startswith(".") for entry in folder.iterdir())
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _holds_exercise_files(folder: Path) -> bool:
+    """A workspace that lost its progress file: chapter folders with Python files, or backups."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return False
+    for entry in entries:
+        if entry.name == BACKUPS_DIRNAME and entry.is_dir():
+            return True
+        if _CHAPTER_FOLDER.match(entry.name) and entry.is_dir():
+            try:
+                if any(child.suffix == ".py" for child in entry.iterdir()):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def find_workspace(start: Path) -> Path | None:
+    """The workspace that holds `start`, searching upward as git does for `.git`.
+
+    The nearest folder with a progress file wins; where no folder above has one, the nearest that
+    holds the course's chapter folders (`ch04-.../*.py`) or backups: a workspace whose progress
+    file was deleted. None when neither exists.
+    """
+    chain = [start, *start.parents]
+    for folder in chain:
+        if os.path.lexists(folder / PROGRESS_FILENAME):
+            return folder
+    for folder in chain:
+        if _holds_exercise_files(folder):
+            return folder
+    return None
+
+
+def locate_workspace(path: Path | str | None = None, cwd: Path | None = None) -> Located:
+    """The workspace at `path` (`--workspace`), else at $D2LCOACH_WORKSPACE (both taken as given: the
+    folder may not exist yet), else the one that holds the current folder (searched upward)."""
+    start = (cwd if cwd is not None else Path.cwd()).absolute()
+    if path not in (None, ""):
+        return Located(_given(path), "--workspace", start)
+    if os.environ.get(WORKSPACE_ENV):
+        return Located(_given(os.environ[WORKSPACE_ENV]), "$" + WORKSPACE_ENV, start)
+    root = find_workspace(start)
+    if root is None:
+        return Located(None, "none found", start)
+    return Located(Workspace(root=root), "the current folder" if root == start else f"found above {start}",
+                   start)
+
+
+def _given(path: Path | str) -> Workspace:
+    root = Path(path).expanduser().absolute()
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root}: is not a folder; a workspace must be a folder")
     return Workspace(root=root)
+
+
+def resolve_workspace(path: Path | str | None = None) -> Workspace:
+    """The workspace at `path`, else at $D2LCOACH_WORKSPACE, else the one holding the current folder,
+    else the current folder itself; it may not exist yet."""
+    located = locate_workspace(path)
+    return located.workspace if located.workspace is not None else Workspace(root=located.start)

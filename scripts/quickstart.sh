@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command to set d2lcoach up and either start the tutor in a demo workspace or run the tests.
-#   bash scripts/quickstart.sh demo   -> venv + install + `d2lcoach next` in ./demo-workspace
+#   bash scripts/quickstart.sh demo   -> venv + install + `d2lcoach next` in ./demo-workspace, then the
+#                                        lines to paste to go on (activate .venv, cd, d2lcoach check)
 #   bash scripts/quickstart.sh test   -> venv + install + the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +31,14 @@ fi
 
 case "$mode" in
     demo)
-        mkdir -p demo-workspace
-        echo "Demo workspace: $(pwd)/demo-workspace  (use: .venv/bin/d2lcoach -w demo-workspace check)"
-        exec .venv/bin/d2lcoach --workspace demo-workspace next "$@"
+        .venv/bin/d2lcoach --workspace demo-workspace next "$@"
+        # The last lines: exactly what to paste next (d2lcoach is on the PATH once .venv is active,
+        # and finds the workspace from any folder inside it).
+        echo
+        echo "To go on, paste these lines into your shell:"
+        echo "    source $(printf '%q' "$(pwd)/.venv/bin/activate")"
+        echo "    cd $(printf '%q' "$(pwd)/demo-workspace")"
+        echo "    d2lcoach check"
         ;;
     test)
         exec .venv/bin/python -m pytest "$@"

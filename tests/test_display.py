@@ -47,7 +47,7 @@ def _render(result, title) -> str:
     finally:
         out.console = saved
     text = buffer.getvalue()
-    text = re.sub(r"sandbox: \w+; \d+\.\d+ s", "sandbox: <level>; <time> s", text)
+    text = re.sub(r"sandbox: \w+; graded in \d+\.\d+ s", "sandbox: <level>; graded in <time> s", text)
     return text
 
 

@@ -17,6 +17,7 @@ from d2lcoach.progress import (
     HEADER,
     LOCK_FILENAME,
     PROGRESS_FILENAME,
+    RECOVER,
     ExerciseProgress,
     Progress,
     dump_progress,
@@ -301,6 +302,7 @@ def test_broken_file_is_a_one_line_usage_error_and_is_left_alone(path: Path, con
     message = usage_error(load_progress, path)
     assert message.startswith(f"{path}: "), message
     assert expected in message, message
+    assert message.endswith(f"; {RECOVER}"), message  # the way out, named in the same line
     assert path.read_bytes() == before
 
     with pytest.raises(UsageError):
@@ -319,7 +321,7 @@ def test_not_utf8_is_a_usage_error(path: Path):
     path.write_bytes(b"version: 1\ncurrent: caf\xe9\n")
     before = path.read_bytes()
     message = usage_error(load_progress, path)
-    assert message == f"{path}: not UTF-8 text (bad byte at offset 23)"
+    assert message == f"{path}: not UTF-8 text (bad byte at offset 23); {RECOVER}"
     assert path.read_bytes() == before
 
 

@@ -201,12 +201,14 @@ def test_falls_back_to_polling_when_events_do_not_arrive(course, tmp_path):
 def test_keys_check_list_reset_and_unknown(course, tmp_path):
     s = Session(course, tmp_path, [], poll=True)
     s.file("softmax").write_text(SOLUTION)
-    s.keys.steps = ["c", "L", "x", "\n", "r", 1.0, 1.0, 1.0, "q"]
+    s.keys.steps = ["c", "L", "x", "\n", "r", "h", 1.0, "r", "y", 1.0, 1.0, 1.0, "q"]
     assert s.run() == "quit"
     # the first check, 'c', and one after the reset: the reset's own write is not checked again
     assert s.verdicts == [("softmax", True), ("softmax", True), ("softmax", False)]
-    assert s.calls == ["list", "reset"]
-    assert s.messages == [f"unknown key 'x'; {KEY_HELP}"]
+    assert s.calls == ["list", "hint", "reset"]  # `r` asks; any other key keeps the file (and still acts)
+    ask = ("reset softmax.py to the stub? your file is kept as a backup; press y to confirm, "
+           "any other key keeps it")
+    assert s.messages == [f"unknown key 'x'; {KEY_HELP}", ask, "reset cancelled: softmax.py is kept as it is", ask]
     assert s.file("softmax").read_bytes() == s.exercise.stub_path.read_bytes()
     backups = list(s.ws.backups_dir.glob("softmax-*.py"))
     assert len(backups) == 1 and backups[0].read_text() == SOLUTION

@@ -359,3 +359,37 @@ def test_file_hash():
     assert file_hash(MINE.encode("utf-8")) == file_hash(MINE)
     assert file_hash("café") == hashlib.sha256("café".encode("utf-8")).hexdigest()
     assert len(file_hash("")) == 64
+
+
+# --- finding the workspace upward --------------------------------------------------------------
+
+
+def test_find_workspace_searches_upward_and_the_nearest_progress_file_wins(tmp_path: Path, monkeypatch):
+    from d2lcoach.workspace import find_workspace, locate_workspace
+    monkeypatch.delenv(WORKSPACE_ENV, raising=False)
+    outer, inner = tmp_path / "outer", tmp_path / "outer" / "ch04-linear-classification" / "inner"
+    inner.mkdir(parents=True)
+    (tmp_path / "outer" / "ch04-linear-classification" / "softmax.py").write_text("x")
+    assert find_workspace(inner) == outer  # no progress file anywhere: the folder with chapter folders
+    (tmp_path / PROGRESS_FILENAME).write_text("version: 1\n")
+    assert find_workspace(inner) == tmp_path  # a progress file above wins over chapter folders
+    (inner / PROGRESS_FILENAME).write_text("version: 1\n")
+    assert find_workspace(inner) == inner
+    (inner / "deeper").mkdir()
+    located = locate_workspace(cwd=inner / "deeper")
+    assert located.workspace.root == inner and located.how == f"found above {inner / 'deeper'}"
+
+
+def test_locate_without_a_workspace_names_the_folder_and_the_way_out(tmp_path: Path, monkeypatch):
+    from d2lcoach.workspace import locate_workspace
+    monkeypatch.delenv(WORKSPACE_ENV, raising=False)
+    (tmp_path / "notes.txt").write_text("x")
+    located = locate_workspace(cwd=tmp_path)
+    assert located.workspace is None
+    message = usage_error(located.required)
+    assert str(tmp_path) in message and "`d2lcoach init`" in message and "--workspace DIR" in message
+    usage_error(located.required, create_in_empty_folder=True)  # not empty: no workspace made here
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / ".git").mkdir()
+    assert locate_workspace(cwd=empty).required(create_in_empty_folder=True).root == empty

@@ -32,6 +32,7 @@ from d2lcoach.sandbox import Limits, Outcome, Sandbox
 from d2lcoach.sandbox.runtime import gan as gan_runtime
 from d2lcoach.sandbox.runtime import lazy_dynamo
 from d2lcoach.sandbox.runtime.wire import SentTensor
+from d2lcoach.text import clip
 
 DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
 _MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
@@ -268,7 +269,7 @@ def _one_line(text, limit: int = 300) -> str:
     """Learner-controlled text in a message: its first line only, capped, so it cannot forge lines."""
     text = str(text)
     first = text.splitlines()[0] if text.strip() else ""
-    return clean(first[:limit], one_line=True) + ("..." if len(first) > limit or len(text.splitlines()) > 1 else "")
+    return clip(clean(first, one_line=True), limit, more=len(text.splitlines()) > 1)
 
 
 _LIMIT_HINTS = (
@@ -444,7 +445,7 @@ def _load_error_message(result: dict) -> str | None:
         text = f"{_one_line(error.get('type'), 60)}: {_one_line(error.get('message'))}"
         text += _limit_hint(text)
         trace = (error.get("trace") or "").strip().splitlines()
-        where = f" ({_one_line(trace[0].strip())})" if trace else ""
+        where = f"; at {_one_line(trace[0].strip().removeprefix('File '))}" if trace else ""  # never `) (`
         return f"loading the submission raised {text}{where}"
     missing = result.get("missing") or []
     if missing:

@@ -384,6 +384,16 @@ class Sandbox:
                 return Outcome("worker_died", None, detail="the submission wrote into the grader's channel")
         return outcome
 
+    def interrupt(self):
+        """Kill the worker and its children now, from any thread (watch's `q` during a check): a run()
+        in progress returns `worker_died` at once, and the next run() starts a fresh worker."""
+        proc = self._proc
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def close(self):
         proc, self._proc = self._proc, None
         self._ready = False
