@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from d2lcoach import __version__
 from d2lcoach import batch
+from d2lcoach.batch import executor
 from d2lcoach.batch import JOURNAL_NAME, grade_roster, grader_digest
 from d2lcoach.cli_instructor import grade
 from d2lcoach.course import BUILTIN_ROOT
@@ -353,14 +354,14 @@ def test_an_internal_error_stays_with_its_submission(course, tmp_path, monkeypat
     for student in ("amy", "ben"):
         (roster / student).mkdir(parents=True)
         shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", roster / student / "softmax.py")
-    real = batch.grade_source
+    real = executor.grade_source
 
     def flaky(exercise, source, filename, **kwargs):
         if filename.startswith("ben/"):
             raise ValueError("a bug in the grader")
         return real(exercise, source, filename, **kwargs)
 
-    monkeypatch.setattr(batch, "grade_source", flaky)
+    monkeypatch.setattr(executor, "grade_source", flaky)
     out = tmp_path / "report"
     summary = grade_roster(roster, out, course=course, exercises=["softmax"], seed=SEED)
     assert summary.internal_errors == 1 and summary.graded == 2
