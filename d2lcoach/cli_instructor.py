@@ -33,6 +33,14 @@ def _table(summary) -> Table:
     return table
 
 
+def running_text(labels: list[str], width: int = 40) -> str:
+    """The progress bar's description: the submissions being graded now, cut to `width` characters."""
+    if not labels:
+        return "grading"
+    text = "grading " + ", ".join(labels)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def grade(
     roster: Path = typer.Argument(..., help="ROSTER_DIR: one folder per student, holding softmax.py, conv2d.py, ..."),
     out: Path = typer.Option(..., "--out", "-o", help="REPORT_DIR: where grades.csv, results.json and "
@@ -66,8 +74,11 @@ def grade(
             return
         if task is None:
             task = progress.add_task("grading", total=event.total)
-        progress.update(task, completed=event.done,
-                        description=f"grading {escape(event.student)}/{escape(event.exercise)}")
+        progress.update(task, completed=event.done)
+
+    def on_running(labels):  # name what is being graded now, not what was handed out last
+        if progress is not None and task is not None:
+            progress.update(task, description=escape(running_text(labels)))
 
     try:
         course = load_course()
@@ -80,7 +91,7 @@ def grade(
             if progress is not None:
                 progress.start()
             summary = grade_roster(roster, out, course=course, jobs=jobs, exercises=exercise or None,
-                                   seed=seed, devices=devices, on_result=on_result)
+                                   seed=seed, devices=devices, on_result=on_result, on_running=on_running)
         finally:
             if progress is not None:
                 progress.stop()
@@ -102,6 +113,11 @@ def grade(
     ui.console.print(
         f"graded {summary.graded}, reused {summary.reused} from the journal, {summary.missing} missing; "
         f"{summary.seconds:.1f} s with {summary.jobs} job(s); sandbox: {summary.isolation}")
+    if summary.carried:
+        ui.console.print(f"kept from the journal without regrading (not asked for with -e): "
+                         f"{escape(', '.join(summary.carried))}")
+    for note in summary.file_notes:
+        ui.console.print(f"{escape(note.student)}: {escape(note.text.replace('`', ''))}", highlight=False)
     ignored = sum(len(v) for v in summary.ignored.values()) + len(summary.roster_ignored)
     if ignored:
         ui.console.print(f"{ignored} file(s) that are not exercises were ignored (listed in results.json)")

@@ -98,20 +98,40 @@ class Journal:
             raise UsageError(f"{self.path}: cannot write the grading journal: {exc.strerror or exc}") from None
 
 
-def seed_from_report(out: Path, entries: list[dict]) -> int | None:
-    """The seed REPORT_DIR was graded with: results.json's, else the journal's last one."""
+def previous_report(out: Path) -> dict:
+    """REPORT_DIR's results.json as a dict, or {} when there is none that can be read."""
     try:
         data = json.loads((out / RESULTS_NAME).read_text(encoding="utf-8"))
-        seed = data.get("seed")
-        if isinstance(seed, int) and not isinstance(seed, bool):
-            return seed
-    except (OSError, ValueError, AttributeError):
-        pass
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def seed_from_report(report: dict, entries: list[dict]) -> int | None:
+    """The seed REPORT_DIR was graded with: results.json's, else the journal's last one."""
+    if _int(report.get("seed")):
+        return report["seed"]
     for entry in reversed(entries):  # an interrupted first run left a journal but no results.json
-        seed = entry.get("seed")
-        if isinstance(seed, int) and not isinstance(seed, bool):
-            return seed
+        if _int(entry.get("seed")):
+            return entry["seed"]
     return None
+
+
+def columns_from_report(report: dict, entries: list[dict]) -> set[str]:
+    """The exercise ids REPORT_DIR holds: results.json's columns, else those the journal graded."""
+    columns = report.get("exercises")
+    if isinstance(columns, list):
+        return {c["id"] for c in columns if isinstance(c, dict) and isinstance(c.get("id"), str)}
+    return {e["exercise"] for e in entries if isinstance(e.get("exercise"), str)}
+
+
+def latest_grades(entries: list[dict], seed: int) -> dict[tuple[str, str], dict]:
+    """(student, exercise) -> the last journal entry graded with this seed, whatever the file or grader."""
+    return {(e.get("student"), e.get("exercise")): e for e in entries if e.get("seed") == seed}
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ import dataclasses
 import os
 from pathlib import Path
 
+from d2lcoach.batch.roster import FileNote
 from d2lcoach.course import Exercise
 from d2lcoach.results import CheckResult
 from d2lcoach.sandbox import LEVEL_TEXT, NAMESPACES
@@ -23,6 +24,9 @@ MISSING = "missing"  # no file was handed in
 GRADED = "graded"  # went through the engine (its result may still be an error: crash, timeout, ...)
 REUSED = "reused"  # the journal already held the grade of this very file
 UNREADABLE = "unreadable"  # the file exists but could not be read as a submission (not UTF-8, > 1 MiB, ...)
+# Only in a partial regrade (`-e`), for the report's other columns, which this run does not grade:
+CARRIED = "carried"  # the journal's last grade of this student's exercise, though the file or grader changed
+NOT_GRADED = "not graded"  # a file is there, but no run has graded it yet
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,8 +35,8 @@ class SubmissionEvent:
 
     student: str
     exercise: str
-    status: str  # "graded" | "reused" | "missing" | "unreadable"
-    result: CheckResult | None  # None when missing
+    status: str  # "graded" | "reused" | "missing" | "unreadable" | "carried" | "not graded"
+    result: CheckResult | None  # None when missing or not graded
     done: int  # how many pairs are settled so far, this one included
     total: int  # how many pairs this run settles in all
 
@@ -68,11 +72,13 @@ class ExerciseSummary:
     failed: int = 0
     timed_out: int = 0
     missing: int = 0
+    not_graded: int = 0  # handed in, but not graded yet (a partial regrade's other columns)
     mean_seconds: float | None = None  # mean grading time of the submissions handed in
 
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "points": self.points, "passed": self.passed,
                 "failed": self.failed, "timed_out": self.timed_out, "missing": self.missing,
+                "not_graded": self.not_graded,
                 "mean_seconds": None if self.mean_seconds is None else round(self.mean_seconds, 4)}
 
 
@@ -95,6 +101,8 @@ class BatchSummary:
     missing: int
     internal_errors: int  # submissions the tool itself failed on (recorded, not journaled)
     ignored: dict[str, list[str]]  # per student: files that are not exercises
+    file_notes: list[FileNote]  # misnamed files: graded with a note, or not graded with "did you mean"
+    carried: list[str]  # exercises of the report this run did not regrade (a partial regrade, -e)
     roster_ignored: list[str]  # files at the top of the roster (not student folders)
     seconds: float
     grades_csv: Path
@@ -108,6 +116,7 @@ class BatchSummary:
             "exercises": [e.to_json() for e in self.exercises], "seed": self.seed, "devices": self.devices,
             "isolation": self.isolation, "warning": self.warning, "jobs": self.jobs, "graded": self.graded,
             "reused": self.reused, "missing": self.missing, "internal_errors": self.internal_errors,
+            "carried": self.carried, "file_notes": [dict(n.to_json(), student=n.student) for n in self.file_notes],
             "seconds": round(self.seconds, 3), "grades_csv": str(self.grades_csv),
             "results_json": str(self.results_json), "feedback_dir": str(self.feedback_dir),
             "journal": str(self.journal),
@@ -138,14 +147,16 @@ def format_points(value: float) -> str:
 
 
 def points_for(exercise: Exercise, result: CheckResult | None) -> float:
-    """Points earned: exercise.points * score, rounded to 2 decimals (0 when missing)."""
+    """Points earned: exercise.points * score, rounded to 2 decimals (0 toward a total when missing)."""
     if result is None:
         return 0.0
     return round(exercise.points * result.score, 2)
 
 
 def verdict_of(status: str, result: CheckResult | None) -> str:
-    """One word for a pair: missing, passed, timed out, error or failed."""
+    """One word for a pair: missing, not graded, passed, timed out, error or failed."""
+    if status == NOT_GRADED:
+        return NOT_GRADED
     if status == MISSING or result is None:
         return MISSING
     if result.passed:

@@ -28,7 +28,8 @@ def write_report(summary: BatchSummary, course: Course, selected: list[Exercise]
         for student in summary.students:
             write_atomically(feedback / f"{student}.md",
                              feedback_markdown(student, course, selected, table[student],
-                                               summary.ignored.get(student, []), summary))
+                                               summary.ignored.get(student, []), summary,
+                                               [n for n in summary.file_notes if n.student == student]))
         write_atomically(summary.grades_csv, grades_csv_text(summary.students, selected, pairs))
         document = results_document(summary, course, selected, pairs, digests)
         write_atomically(summary.results_json, json.dumps(document, indent=2, ensure_ascii=False) + "\n")

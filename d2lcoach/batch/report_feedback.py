@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from d2lcoach import __version__
-from d2lcoach.batch.model import MISSING, BatchSummary, Pair, format_points, points_for, verdict_of
+from d2lcoach.batch.model import CARRIED, MISSING, NOT_GRADED, BatchSummary, Pair, format_points, points_for, verdict_of
+from d2lcoach.batch.roster import FileNote
 from d2lcoach.course import Course, Exercise
 from d2lcoach.grading.engine import GRADER_VERSION
 
@@ -24,9 +25,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _points(exercise: Exercise, pair: Pair) -> str:
+    """Points earned, or '-' where nothing was graded (never a 0 that looks graded)."""
+    return "-" if pair.result is None else format_points(points_for(exercise, pair.result))
+
+
 def feedback_markdown(student: str, course: Course, selected: list[Exercise], row: dict[str, Pair],
-                      ignored: list[str], summary: BatchSummary) -> str:
-    """One student's feedback: per exercise the points, the verdict and the messages `check` shows."""
+                      ignored: list[str], summary: BatchSummary, notes: list[FileNote] = ()) -> str:
+    """One student's feedback: per exercise the points, the verdict and the messages `check` shows;
+    notes on misnamed files. The total counts a missing exercise as 0 out of its points."""
     total = round(sum(points_for(e, row[e.id].result) for e in selected), 2)
     max_total = round(sum(e.points for e in selected), 2)
     lines = [f"# Feedback for {student}", "", f"{course.title}", "",
@@ -34,18 +41,27 @@ def feedback_markdown(student: str, course: Course, selected: list[Exercise], ro
              "| exercise | points | result |", "|---|---|---|"]
     for e in selected:
         pair = row[e.id]
-        lines.append(f"| {e.id} | {format_points(points_for(e, pair.result))} / {format_points(e.points)} "
+        lines.append(f"| {e.id} | {_points(e, pair)} / {format_points(e.points)} "
                      f"| {verdict_of(pair.status, pair.result)} |")
     for e in selected:
         pair = row[e.id]
         result = pair.result
-        earned = points_for(e, result)
         lines += ["", f"## {e.id}: {e.title} (D2L {e.section})", "",
-                  f"**{format_points(earned)} / {format_points(e.points)} points: "
+                  f"**{_points(e, pair)} / {format_points(e.points)} points: "
                   f"{verdict_of(pair.status, result)}**", ""]
         if pair.status == MISSING:
             lines.append(f"No `{e.filename}` was handed in.")
             continue
+        for note in notes:
+            if note.graded and note.exercise == e.id:
+                lines += [f"Note: {note.text}.", ""]
+        if pair.status == NOT_GRADED:
+            lines.append(f"`{pair.relpath.split('/', 1)[1]}` is handed in but not graded yet: the last run "
+                         "regraded other exercises only.")
+            continue
+        if pair.status == CARRIED:
+            lines += ["Carried over from an earlier run: the last run regraded other exercises only, and this "
+                      "file or its grader has changed since.", ""]
         if result.error:
             lines.append("The submission could not be graded:")
             lines.append("")
@@ -68,8 +84,9 @@ def feedback_markdown(student: str, course: Course, selected: list[Exercise], ro
             lines += ["", "### Your code printed", ""]
             lines += _block(result.output.strip())
     if ignored:
-        lines += ["", "## Files not graded", "", "These files are not exercises of this course:", ""]
-        lines += [f"- `{name}`" for name in ignored]
+        explained = {n.file: n.text for n in notes if not n.graded}
+        lines += ["", "## Files not graded", "", "These files were not graded:", ""]
+        lines += [f"- {explained[name]}" if name in explained else f"- `{name}`" for name in ignored]
     lines += ["", "---", "",
               f"Graded by d2lcoach {__version__} (grader version {GRADER_VERSION}) with seed {summary.seed} "
               f"on {', '.join(summary.devices)}, in the {summary.isolation} sandbox. "

@@ -13,9 +13,11 @@ from d2lcoach.grading.engine import GRADER_VERSION
 
 def pair_json(pair: Pair) -> dict:
     exercise, result = pair.exercise, pair.result
-    if pair.status == MISSING:
-        return {"status": MISSING, "file": None, "sha256": None, "points": 0.0, "max_points": exercise.points,
-                "score": 0.0, "passed": False, "verdict": MISSING, "error": MISSING, "zero_score": False,
+    if result is None:  # missing, or not graded yet: no points rather than a 0 that looks graded
+        missing = pair.status == MISSING
+        return {"status": pair.status, "file": None if missing else pair.relpath, "sha256": pair.sha,
+                "points": None, "max_points": exercise.points, "score": None, "passed": False,
+                "verdict": verdict_of(pair.status, None), "error": pair.status, "zero_score": False,
                 "checks": [], "seconds": 0.0, "output": ""}
     return {"status": pair.status, "file": pair.relpath, "sha256": pair.sha,
             "points": points_for(exercise, result), "max_points": exercise.points, "score": result.score,
@@ -31,9 +33,10 @@ def results_document(summary: BatchSummary, course: Course, selected: list[Exerc
     for student in summary.students:
         row = {e.id: pair_json(table[student][e.id]) for e in selected}
         students[student] = {
-            "total": round(sum(r["points"] for r in row.values()), 2),
+            "total": round(sum(r["points"] or 0.0 for r in row.values()), 2),
             "max_total": round(sum(e.points for e in selected), 2),
             "ignored": summary.ignored.get(student, []),
+            "file_notes": [n.to_json() for n in summary.file_notes if n.student == student],
             "exercises": row,
         }
     return {
@@ -51,6 +54,7 @@ def results_document(summary: BatchSummary, course: Course, selected: list[Exerc
         "jobs": summary.jobs,
         "graded": summary.graded,
         "reused": summary.reused,
+        "carried": summary.carried,
         "seconds": round(summary.seconds, 3),
         "finished_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "exercises": [{"id": e.id, "title": e.title, "points": e.points, "time_limit": e.time_limit,

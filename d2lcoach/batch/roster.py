@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 from pathlib import Path
 
 from d2lcoach.course import Course, Exercise
@@ -54,16 +56,101 @@ def list_roster(roster: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     return students, loose
 
 
-def ignored_files(folder: Path, course: Course) -> list[str]:
-    """The names in a student folder that are not exercise files (folders end with /)."""
-    exercise_files = {e.filename for e in course.exercises}
-    ignored = []
+NOTEBOOK_ISSUE = "issue 16"  # grading Jupyter notebooks is planned there
+
+
+@dataclasses.dataclass(frozen=True)
+class FileNote:
+    """A file handed in under another name than the exercise's: graded with a note, or not graded."""
+
+    student: str
+    file: str  # as found, relative to the student's folder, e.g. "hw1/softmax.py"
+    exercise: str  # the exercise it probably is
+    graded: bool  # True: graded as that exercise; False: not graded (see text)
+    text: str  # one line for the instructor and the learner
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "exercise": self.exercise, "graded": self.graded, "text": self.text}
+
+
+@dataclasses.dataclass
+class StudentFiles:
+    """What one student folder holds: the file found for each exercise, notes on misnamed files, the rest."""
+
+    found: dict[str, Path]  # exercise id -> the file to grade for it
+    relpaths: dict[str, str]  # exercise id -> that file relative to the student's folder
+    notes: list[FileNote]
+    ignored: list[str]  # names that are not graded (folders end with /)
+
+
+def _did_you_mean(student: str, shown: str, name: str, by_id: dict[str, Exercise],
+                  found: dict[str, Path]) -> FileNote | None:
+    """A note for a file not graded whose name is close to an exercise that has no file, else None."""
+    stem, _, suffix = name.rpartition(".") if "." in name else (name, "", "")
+    close = difflib.get_close_matches(stem.lower(), list(by_id), n=1, cutoff=0.8)
+    if not close or by_id[close[0]].id in found:
+        return None
+    exercise = by_id[close[0]]
+    if suffix.lower() == "ipynb":
+        text = (f"`{shown}` was not graded: notebooks are not graded yet ({NOTEBOOK_ISSUE}); "
+                f"did you mean `{exercise.filename}`? Export the notebook's code as `{exercise.filename}`")
+    else:
+        text = f"`{shown}` was not graded: did you mean `{exercise.filename}`?"
+    return FileNote(student, shown, exercise.id, False, text)
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir(), key=lambda p: p.name)
+
+
+def find_submissions(student: str, folder: Path, course: Course) -> StudentFiles:
+    """Find each exercise's file in a student folder: `softmax.py` as named; else, with a note, a name
+    that differs only in case (`Softmax.py`) or the file inside the folder's single subfolder
+    (`hw1/softmax.py`). Files that are probably an exercise but cannot be graded (`softmax.ipynb`,
+    `sofmax.py`) get a note with "did you mean"."""
     try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        entries = _entries(folder)
+        subfolders = [p for p in entries if p.is_dir() and not p.name.startswith(".")]
+        inner = _entries(subfolders[0]) if len(subfolders) == 1 else []
     except OSError as exc:
-        return [f"(cannot list the folder: {exc.strerror or exc})"]
-    for entry in entries:
-        if entry.name in exercise_files:
+        return StudentFiles({}, {}, [], [f"(cannot list the folder: {exc.strerror or exc})"])
+    by_id = {e.id.lower(): e for e in course.exercises}
+    found: dict[str, Path] = {}
+    relpaths: dict[str, str] = {}
+    notes: list[FileNote] = []
+    used: set[Path] = set()
+    for exercise in course.exercises:
+        exact = folder / exercise.filename
+        if exact in entries:
+            found[exercise.id], relpaths[exercise.id] = exact, exercise.filename
+            used.add(exact)
+    for exercise in course.exercises:
+        if exercise.id in found:
             continue
-        ignored.append(entry.name + ("/" if entry.is_dir() else ""))
-    return ignored
+        for path, where in [(p, "") for p in entries] + [(p, f"{p.parent.name}/") for p in inner]:
+            if path in used or path.is_dir() or path.name.lower() != exercise.filename.lower():
+                continue
+            shown = where + path.name
+            why = []
+            if path.name != exercise.filename:
+                why.append("its name differs only in case")
+            if where:
+                why.append(f"it is in the subfolder {where}")
+            found[exercise.id], relpaths[exercise.id] = path, shown
+            used.add(path)
+            notes.append(FileNote(student, shown, exercise.id, True,
+                                  f"`{shown}` was graded as `{exercise.filename}` ({' and '.join(why)}); "
+                                  f"next time hand it in as `{exercise.filename}` at the top of the folder"))
+            break
+    ignored = []
+    inner_used = any(u.parent != folder for u in used)
+    for path, where in [(p, "") for p in entries] + [(p, f"{p.parent.name}/") for p in inner]:
+        if path in used or (path.is_dir() and inner_used and path == subfolders[0]):
+            continue
+        shown = where + path.name + ("/" if path.is_dir() else "")
+        if inner_used or not where:
+            ignored.append(shown)
+        note = None if path.is_dir() else _did_you_mean(student, shown, path.name, by_id, found)
+        if note is not None:
+            notes.append(note)
+    return StudentFiles(found, relpaths, notes, ignored)

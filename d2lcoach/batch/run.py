@@ -9,15 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from d2lcoach.batch.executor import Executor, Finished, Job, Started, result_of
-from d2lcoach.batch.journal import Journal, grader_digest, journal_key, report_lock, seed_from_report
+from d2lcoach.batch.journal import (
+    Journal, columns_from_report, grader_digest, journal_key, latest_grades, previous_report, report_lock,
+    seed_from_report,
+)
 from d2lcoach.batch.local_pool import LocalPool
 from d2lcoach.batch.model import (
-    FEEDBACK_DIRNAME, GRADED, GRADES_NAME, JOURNAL_NAME, MISSING, REPORT_VERSION, RESULTS_NAME, REUSED,
-    UNREADABLE, BatchSummary, ExerciseSummary, Pair, SubmissionEvent, default_jobs, verdict_of,
+    CARRIED, FEEDBACK_DIRNAME, GRADED, GRADES_NAME, JOURNAL_NAME, MISSING, NOT_GRADED, REPORT_VERSION,
+    RESULTS_NAME, REUSED, UNREADABLE, BatchSummary, ExerciseSummary, Pair, SubmissionEvent, default_jobs, verdict_of,
     weak_sandbox_warning,
 )
 from d2lcoach.batch.report import write_report
-from d2lcoach.batch.roster import check_inputs, ignored_files, list_roster, select_exercises
+from d2lcoach.batch.roster import FileNote, check_inputs, find_submissions, list_roster, select_exercises
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.grading.engine import new_seed, resolve_devices
@@ -64,20 +67,31 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
     with report_lock(out):
         journal = Journal(out / JOURNAL_NAME)
         entries = journal.load()
+        report = previous_report(out)
         if seed is None:
-            seed = seed_from_report(out, entries)
+            seed = seed_from_report(report, entries)
         seed = new_seed() if seed is None else int(seed)
         level = available_level()
         known = {entry["key"]: entry for entry in entries}
+        # A partial regrade (-e) keeps every column the report had: the others are carried over.
+        asked = {e.id for e in selected}
+        if exercises:
+            kept = columns_from_report(report, entries) | asked
+            selected = [e for e in course.exercises if e.id in kept]
+        carried = [e.id for e in selected if e.id not in asked]
+        latest = latest_grades(entries, seed) if carried else {}
         digests = {e.id: grader_digest(e) for e in selected}
 
         pairs: list[Pair] = []
         ignored: dict[str, list[str]] = {}
+        file_notes: list[FileNote] = []
         for student, folder in students:
-            ignored[student] = ignored_files(folder, course)
+            files = find_submissions(student, folder, course)
+            ignored[student] = files.ignored
+            file_notes += [n for n in files.notes if n.graded is False or n.exercise in digests]
             for exercise in selected:
-                path = folder / exercise.filename
-                pairs.append(Pair(student, exercise, path, f"{student}/{exercise.filename}"))
+                relpath = files.relpaths.get(exercise.id, exercise.filename)
+                pairs.append(Pair(student, exercise, files.found.get(exercise.id), f"{student}/{relpath}"))
 
         total = len(pairs)
         done = 0
@@ -117,8 +131,14 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
                 pair.result = result_of(entry["record"])
                 counts["reused"] += 1
                 settle(pair, REUSED)
-            else:
+            elif pair.exercise.id in asked:
                 to_grade.append(pair)
+            else:  # a column this run was not asked to regrade: the journal's last grade, or none
+                entry = latest.get((pair.student, pair.exercise.id))
+                pair.status = NOT_GRADED if entry is None else CARRIED
+                if entry is not None:
+                    pair.result, pair.sha = result_of(entry["record"]), entry.get("sha256")
+                settle(pair, pair.status)
 
         jobs_list = [Job(i, p.exercise, p.relpath, p.source, limits.get(p.exercise.id))
                      for i, p in enumerate(to_grade)]
@@ -159,7 +179,8 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
             exercises=exercise_summaries(selected, pairs), seed=seed, devices=devices, isolation=level,
             isolation_text=LEVEL_TEXT.get(level, level), warning=weak_sandbox_warning(level),
             jobs=executor.workers, graded=counts["graded"] + counts["internal"], reused=counts["reused"],
-            missing=counts["missing"], internal_errors=counts["internal"], ignored=ignored,
+            missing=counts["missing"], internal_errors=counts["internal"], ignored=ignored, file_notes=file_notes,
+            carried=carried,
             roster_ignored=roster_ignored, seconds=seconds, grades_csv=out / GRADES_NAME,
             results_json=out / RESULTS_NAME, feedback_dir=out / FEEDBACK_DIRNAME, journal=journal.path)
         write_report(summary, course, selected, pairs, digests)
@@ -176,6 +197,9 @@ def exercise_summaries(selected: list[Exercise], pairs: list[Pair]) -> list[Exer
             if pair.exercise.id != exercise.id:
                 continue
             verdict = verdict_of(pair.status, pair.result)
+            if verdict == NOT_GRADED:
+                summary.not_graded += 1
+                continue
             if verdict == MISSING:
                 summary.missing += 1
                 continue
