@@ -33,6 +33,17 @@ def _table(summary) -> Table:
     return table
 
 
+def connect_cluster(address: str, devices: list[str], jobs: int | None):
+    """The Dask executor for `--scheduler`; Dask is imported only here."""
+    if jobs is not None:
+        raise UsageError("--jobs sets the local pool; with --scheduler each Dask worker grades with its own threads")
+    try:
+        from d2lcoach.batch.dask_executor import DaskExecutor
+    except ImportError:
+        raise UsageError("--scheduler needs Dask: pip install 'd2lcoach[cluster]'") from None
+    return DaskExecutor.connect(address, devices)
+
+
 def running_text(labels: list[str], width: int = 40) -> str:
     """The progress bar's description: the submissions being graded now, cut to `width` characters."""
     if not labels:
@@ -52,6 +63,9 @@ def grade(
                                        "[default: the one REPORT_DIR was graded with, else a fresh one]."),
     device: str = typer.Option("all", "--device", help="all, cpu, cuda or meta."),
     json_output: bool = typer.Option(False, "--json", help="Print a JSON summary instead of the table."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
+                                            help="Grade on the Dask cluster of this scheduler (tcp://HOST:8786); "
+                                            "needs d2lcoach[cluster]."),
 ):
     """Grade a whole class: every student's files, sandboxed, into a gradebook and feedback files."""
     from d2lcoach.batch import grade_roster, weak_sandbox_warning
@@ -80,10 +94,13 @@ def grade(
         if progress is not None and task is not None:
             progress.update(task, description=escape(running_text(labels)))
 
+    executor = None
     try:
         course = load_course()
         devices = resolve_devices(device)
-        warning = weak_sandbox_warning(available_level())
+        if scheduler:  # connected before anything is written, so a bad address leaves no trace
+            executor = connect_cluster(scheduler, devices, jobs)
+        warning = weak_sandbox_warning(executor.level if executor else available_level())
         if not json_output:
             progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                 TimeElapsedColumn(), console=ui.err_console, transient=True)
@@ -91,10 +108,13 @@ def grade(
             if progress is not None:
                 progress.start()
             summary = grade_roster(roster, out, course=course, jobs=jobs, exercises=exercise or None,
-                                   seed=seed, devices=devices, on_result=on_result, on_running=on_running)
+                                   seed=seed, devices=devices, on_result=on_result, on_running=on_running,
+                                   executor=executor)
         finally:
             if progress is not None:
                 progress.stop()
+            if executor is not None:
+                executor.close()
     except UsageError as exc:
         ui.error_line(str(exc))
         raise typer.Exit(UsageError.exit_code)

@@ -96,6 +96,20 @@ def grade_job(job: Job, box: Sandbox, *, devices: list[str], seed: int) -> tuple
     raise AssertionError("unreachable")
 
 
+def wait_ready(box: Sandbox):
+    """Start the sandbox's worker and wait for its greeting; a worker that cannot start is retried once."""
+    # Waiting before the first submission keeps the worker's start-up out of that submission's time.
+    for attempt in (1, 2):
+        try:
+            box.start()
+            box.wait_ready()
+            return
+        except SandboxError:
+            box.close()
+            if attempt == 2:
+                raise
+
+
 def warm_references(exercises: list[Exercise], seed: int):
     """Build each exercise's cases and reference answers once, in this thread, before grading."""
     for exercise in exercises:

@@ -7,8 +7,8 @@ import queue
 import threading
 from collections.abc import Iterator
 
-from d2lcoach.batch.executor import Event, Finished, Job, Started, grade_job, warm_references
-from d2lcoach.sandbox import Sandbox, SandboxError
+from d2lcoach.batch.executor import Event, Finished, Job, Started, grade_job, wait_ready, warm_references
+from d2lcoach.sandbox import Sandbox
 
 
 class LocalPool:
@@ -29,7 +29,7 @@ class LocalPool:
 
         def work(box: Sandbox):
             try:
-                _ready(box)
+                wait_ready(box)
                 while not stop.is_set():
                     try:
                         job = tasks.get_nowait()
@@ -74,17 +74,3 @@ class LocalPool:
             for thread in threads:
                 if thread.is_alive():
                     thread.join(timeout=15)
-
-
-def _ready(box: Sandbox):
-    # Wait for the worker's greeting before the first submission, so that its start-up is not counted
-    # in that submission's time; a worker that cannot start is retried once.
-    for attempt in (1, 2):
-        try:
-            box.start()
-            box.wait_ready()
-            return
-        except SandboxError:
-            box.close()
-            if attempt == 2:
-                raise

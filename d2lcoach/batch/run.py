@@ -71,7 +71,7 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
         if seed is None:
             seed = seed_from_report(report, entries)
         seed = new_seed() if seed is None else int(seed)
-        level = available_level()
+        level = getattr(executor, "level", None) or available_level()  # a cluster: its weakest worker's
         known = {entry["key"]: entry for entry in entries}
         # A partial regrade (-e) keeps every column the report had: the others are carried over.
         asked = {e.id for e in selected}
