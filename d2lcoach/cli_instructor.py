@@ -92,7 +92,8 @@ def grade(
 
     def on_running(labels):  # name what is being graded now, not what was handed out last
         if progress is not None and task is not None:
-            progress.update(task, description=escape(running_text(labels)))
+            text = running_text(labels) + (f" ({executor.status_text()})" if executor is not None else "")
+            progress.update(task, description=escape(text))
 
     executor = None
     try:
@@ -133,6 +134,8 @@ def grade(
     ui.console.print(
         f"graded {summary.graded}, reused {summary.reused} from the journal, {summary.missing} missing; "
         f"{summary.seconds:.1f} s with {summary.jobs} job(s); sandbox: {summary.isolation}")
+    if executor is not None:
+        ui.console.print(f"on the Dask cluster at {escape(scheduler)}: {escape(executor.status_text())}")
     if summary.carried:
         ui.console.print(f"kept from the journal without regrading (not asked for with -e): "
                          f"{escape(', '.join(summary.carried))}")

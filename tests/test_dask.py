@@ -60,17 +60,29 @@ def connect(cluster, **kwargs):
     return DaskExecutor.connect(cluster.scheduler_address, DEVICES, **kwargs)
 
 
-def test_the_cluster_grades_as_the_local_pool(cluster, course, tmp_path):
+def grade_command(*args):
+    app = typer.Typer()
+
+    @app.callback()
+    def main():
+        """A stand-in for d2lcoach's own app."""
+
+    app.command("grade")(grade)
+    return CliRunner().invoke(app, ["grade", *map(str, args)])
+
+
+@pytest.mark.slow
+def test_the_cluster_grades_as_the_local_pool(cluster, course, tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
     roster = make_class(tmp_path / "roster")
     local = grade_roster(roster, tmp_path / "local", course=course, jobs=2, exercises=["softmax", "conv2d"],
                          seed=SEED, devices=DEVICES)
-    executor = connect(cluster, chunk=2)
-    try:
-        remote = grade_roster(roster, tmp_path / "dask", course=course, exercises=["softmax", "conv2d"],
-                              seed=SEED, devices=DEVICES, executor=executor)
-    finally:
-        executor.close()
-    assert (local.graded, remote.graded, remote.jobs) == (6, 6, 2)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
+    result = grade_command(roster, "--out", tmp_path / "dask", "-e", "softmax", "-e", "conv2d", "--seed", SEED,
+                           "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    assert "on the Dask cluster at " + cluster.scheduler_address + ": 2 Dask worker(s)" in result.stdout
+    assert local.graded == 6 and "graded 6, reused 0" in result.stdout
     assert (tmp_path / "dask" / "grades.csv").read_bytes() == (tmp_path / "local" / "grades.csv").read_bytes()
     assert "amy,10,15,25,25\n" in (tmp_path / "dask" / "grades.csv").read_text()
     ours, theirs = (strip_volatile(json.loads((tmp_path / d / "results.json").read_text())) for d in ("local", "dask"))
@@ -80,6 +92,7 @@ def test_the_cluster_grades_as_the_local_pool(cluster, course, tmp_path):
             (tmp_path / "local" / "feedback" / f"{student}.md").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_run_loses_nothing(cluster, course, tmp_path):
     files = {f"s{i}": {"softmax.py": None} for i in range(6)}
     roster = make_class(tmp_path / "roster", files)
@@ -107,6 +120,7 @@ def test_a_worker_killed_mid_run_loses_nothing(cluster, course, tmp_path):
     assert len((tmp_path / "report" / "journal.jsonl").read_text().splitlines()) == 6
 
 
+@pytest.mark.slow
 def test_a_submission_that_kills_its_workers_is_a_failure(cluster, course, tmp_path):
     files = {"amy": {"softmax.py": None}, "ben": {"softmax.py": None}}
     roster = make_class(tmp_path / "roster", files)
@@ -133,16 +147,8 @@ def test_no_gpu_worker_for_cuda_is_a_usage_error(cluster):
 def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     make_class(tmp_path / "roster", {"amy": {"softmax.py": None}})
-    app = typer.Typer()
-
-    @app.callback()
-    def main():
-        """A stand-in for d2lcoach's own app."""
-
-    app.command("grade")(grade)
     monkeypatch.setattr("d2lcoach.batch.dask_executor.CONNECT_SECONDS", 2)
-    result = CliRunner().invoke(app, ["grade", str(tmp_path / "roster"), "--out", str(tmp_path / "report"),
-                                      "--scheduler", "tcp://127.0.0.1:9"])
+    result = grade_command(tmp_path / "roster", "--out", tmp_path / "report", "--scheduler", "tcp://127.0.0.1:9")
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")

@@ -38,6 +38,7 @@ GPU = "GPU"
 DEFAULT_CHUNK = 4
 CONNECT_SECONDS = 10
 POLL_SECONDS = 0.1
+REFRESH_SECONDS = 2.0
 
 
 # --------------------------------------------------------------------------- on the workers
@@ -123,8 +124,10 @@ class DaskExecutor:
         self.client = client
         self.chunk = max(1, int(chunk))
         self.task = task  # what runs on the workers (tests wrap it)
-        self.workers = 0
-        self.lost = 0
+        self.workers = 0  # task threads of the workers connected now
+        self.lost = 0  # workers that left the cluster while this client watched (died, or were stopped)
+        self._seen: set[str] = set()
+        self._refreshed = 0.0
         self.level = NAMESPACES
         self.tries = int(dask.config.get("distributed.scheduler.allowed-failures")) + 1
 
@@ -153,10 +156,22 @@ class DaskExecutor:
         if "cuda" in devices and not any(w.get("resources", {}).get(GPU) for w in workers.values()):
             raise UsageError(f"--device cuda: no worker of the Dask scheduler at {address} declares a GPU; "
                              "start GPU workers with `dask worker --resources GPU=1`")
-        self.workers = sum(w.get("nthreads", 1) for w in workers.values())
+        self._count(workers)
         levels = set(self.client.run(_worker_level).values())
         self.level = NAMESPACES if levels == {NAMESPACES} else sorted(levels - {NAMESPACES})[0]
         self.client.register_plugin(WarmSandboxes(), name=PLUGIN_NAME)
+
+    def _count(self, workers: dict):
+        self._seen |= set(workers)
+        self.workers = sum(w.get("nthreads", 1) for w in workers.values())
+        self.lost = len(self._seen - set(workers))
+        self._refreshed = time.monotonic()
+
+    def status_text(self) -> str:
+        """How many workers grade now and how many were lost, for the progress bar."""
+        if self.client.status == "running" and time.monotonic() - self._refreshed > REFRESH_SECONDS:
+            self._count(self.client.scheduler_info(n_workers=-1)["workers"])
+        return f"{self.workers} Dask worker(s)" + (f", {self.lost} lost" if self.lost else "")
 
     def close(self):
         self.client.close()
@@ -201,7 +216,6 @@ class DaskExecutor:
                 try:
                     results = future.result()
                 except KilledWorker:
-                    self.lost += 1
                     if len(chunk) > 1:  # find the submission that kills workers: grade each alone
                         for job in chunk:
                             again = submit([job])
