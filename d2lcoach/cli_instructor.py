@@ -33,6 +33,25 @@ def _table(summary) -> Table:
     return table
 
 
+def connect_cluster(address: str, devices: list[str], jobs: int | None):
+    """The Dask executor for `--scheduler`; Dask is imported only here."""
+    if jobs is not None:
+        raise UsageError("--jobs sets the local pool; with --scheduler each Dask worker grades with its own threads")
+    try:
+        from d2lcoach.batch.dask_executor import DaskExecutor
+    except ImportError:
+        raise UsageError("--scheduler needs Dask: pip install 'd2lcoach[cluster]'") from None
+    return DaskExecutor.connect(address, devices)
+
+
+def running_text(labels: list[str], width: int = 40) -> str:
+    """The progress bar's description: the submissions being graded now, cut to `width` characters."""
+    if not labels:
+        return "grading"
+    text = "grading " + ", ".join(labels)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def grade(
     roster: Path = typer.Argument(..., help="ROSTER_DIR: one folder per student, holding softmax.py, conv2d.py, ..."),
     out: Path = typer.Option(..., "--out", "-o", help="REPORT_DIR: where grades.csv, results.json and "
@@ -44,6 +63,9 @@ def grade(
                                        "[default: the one REPORT_DIR was graded with, else a fresh one]."),
     device: str = typer.Option("all", "--device", help="all, cpu, cuda or meta."),
     json_output: bool = typer.Option(False, "--json", help="Print a JSON summary instead of the table."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
+                                            help="Grade on the Dask cluster of this scheduler (tcp://HOST:8786); "
+                                            "needs d2lcoach[cluster]."),
 ):
     """Grade a whole class: every student's files, sandboxed, into a gradebook and feedback files."""
     from d2lcoach.batch import grade_roster, weak_sandbox_warning
@@ -66,13 +88,20 @@ def grade(
             return
         if task is None:
             task = progress.add_task("grading", total=event.total)
-        progress.update(task, completed=event.done,
-                        description=f"grading {escape(event.student)}/{escape(event.exercise)}")
+        progress.update(task, completed=event.done)
 
+    def on_running(labels):  # name what is being graded now, not what was handed out last
+        if progress is not None and task is not None:
+            text = running_text(labels) + (f" ({executor.status_text()})" if executor is not None else "")
+            progress.update(task, description=escape(text))
+
+    executor = None
     try:
         course = load_course()
         devices = resolve_devices(device)
-        warning = weak_sandbox_warning(available_level())
+        if scheduler:  # connected before anything is written, so a bad address leaves no trace
+            executor = connect_cluster(scheduler, devices, jobs)
+        warning = weak_sandbox_warning(executor.level if executor else available_level())
         if not json_output:
             progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                 TimeElapsedColumn(), console=ui.err_console, transient=True)
@@ -80,10 +109,13 @@ def grade(
             if progress is not None:
                 progress.start()
             summary = grade_roster(roster, out, course=course, jobs=jobs, exercises=exercise or None,
-                                   seed=seed, devices=devices, on_result=on_result)
+                                   seed=seed, devices=devices, on_result=on_result, on_running=on_running,
+                                   executor=executor)
         finally:
             if progress is not None:
                 progress.stop()
+            if executor is not None:
+                executor.close()
     except UsageError as exc:
         ui.error_line(str(exc))
         raise typer.Exit(UsageError.exit_code)
@@ -102,6 +134,13 @@ def grade(
     ui.console.print(
         f"graded {summary.graded}, reused {summary.reused} from the journal, {summary.missing} missing; "
         f"{summary.seconds:.1f} s with {summary.jobs} job(s); sandbox: {summary.isolation}")
+    if executor is not None:
+        ui.console.print(f"on the Dask cluster at {escape(scheduler)}: {escape(executor.status_text())}")
+    if summary.carried:
+        ui.console.print(f"kept from the journal without regrading (not asked for with -e): "
+                         f"{escape(', '.join(summary.carried))}")
+    for note in summary.file_notes:
+        ui.console.print(f"{escape(note.student)}: {escape(note.text.replace('`', ''))}", highlight=False)
     ignored = sum(len(v) for v in summary.ignored.values()) + len(summary.roster_ignored)
     if ignored:
         ui.console.print(f"{ignored} file(s) that are not exercises were ignored (listed in results.json)")

@@ -17,7 +17,9 @@ from typer.testing import CliRunner
 
 from d2lcoach import __version__
 from d2lcoach import batch
+from d2lcoach.batch import executor
 from d2lcoach.batch import JOURNAL_NAME, grade_roster, grader_digest
+from d2lcoach import cli_instructor
 from d2lcoach.cli_instructor import grade
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.errors import UsageError
@@ -121,6 +123,11 @@ def shown(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def cell(course, exercise_id, result) -> str:
+    """Points as the feedback shows them: '-' where nothing was handed in, never a 0."""
+    return "-" if result is None else shown(points(course, exercise_id, result))
+
+
 def verdict(result) -> str:
     if result is None:
         return "missing"
@@ -143,11 +150,11 @@ def expected_feedback(course, student: str, alone, ignored: list[str]) -> str:
              "| exercise | points | result |", "|---|---|---|"]
     for e in exercises:
         result = alone.get((student, e.id))
-        lines.append(f"| {e.id} | {shown(points(course, e.id, result))} / {shown(e.points)} | {verdict(result)} |")
+        lines.append(f"| {e.id} | {cell(course, e.id, result)} / {shown(e.points)} | {verdict(result)} |")
     for e in exercises:
         result = alone.get((student, e.id))
         lines += ["", f"## {e.id}: {e.title} (D2L {e.section})", "",
-                  f"**{shown(points(course, e.id, result))} / {shown(e.points)} points: {verdict(result)}**", ""]
+                  f"**{cell(course, e.id, result)} / {shown(e.points)} points: {verdict(result)}**", ""]
         if result is None:
             lines.append(f"No `{e.id}.py` was handed in.")
             continue
@@ -173,7 +180,7 @@ def expected_feedback(course, student: str, alone, ignored: list[str]) -> str:
         if result.output.strip():
             lines += ["", "### Your code printed", ""] + fenced(result.output.strip())
     if ignored:
-        lines += ["", "## Files not graded", "", "These files are not exercises of this course:", ""]
+        lines += ["", "## Files not graded", "", "These files were not graded:", ""]
         lines += [f"- `{name}`" for name in ignored]
     devices = ", ".join(resolve_devices("all"))
     lines += ["", "---", "", f"Graded by d2lcoach {__version__} (grader version {GRADER_VERSION}) with seed "
@@ -190,8 +197,8 @@ def expected_results(course, alone, roster: Path) -> dict:
         for e in exercises:
             result = alone.get((student, e.id))
             if result is None:
-                rows[e.id] = {"status": "missing", "file": None, "sha256": None, "points": 0.0,
-                              "max_points": e.points, "score": 0.0, "passed": False, "verdict": "missing",
+                rows[e.id] = {"status": "missing", "file": None, "sha256": None, "points": None,
+                              "max_points": e.points, "score": None, "passed": False, "verdict": "missing",
                               "error": "missing", "zero_score": False, "checks": [], "output": ""}
                 continue
             rows[e.id] = {"status": "graded", "file": f"{student}/{e.id}.py",
@@ -200,14 +207,16 @@ def expected_results(course, alone, roster: Path) -> dict:
                           "passed": result.passed, "verdict": verdict(result), "error": result.error,
                           "zero_score": result.zero_score, "checks": [c.to_json() for c in result.checks],
                           "output": result.output}
-        students[student] = {"total": round(sum(r["points"] for r in rows.values()), 2), "max_total": 35.0,
-                             "ignored": ["notes.txt"] if student == "alice" else [], "exercises": rows}
+        students[student] = {"total": round(sum(r["points"] or 0 for r in rows.values()), 2), "max_total": 35.0,
+                             "ignored": ["notes.txt"] if student == "alice" else [], "file_notes": [],
+                             "exercises": rows}
     summary = []
     for e in exercises:
         verdicts = [verdict(alone.get((s, e.id))) for s in FILES]
         summary.append({"id": e.id, "title": e.title, "points": e.points, "passed": verdicts.count("passed"),
                         "failed": verdicts.count("failed") + verdicts.count("error"),
-                        "timed_out": verdicts.count("timed out"), "missing": verdicts.count("missing")})
+                        "timed_out": verdicts.count("timed out"), "missing": verdicts.count("missing"),
+                        "not_graded": 0})
     level = available_level()
     return {
         "version": 1,
@@ -217,7 +226,7 @@ def expected_results(course, alone, roster: Path) -> dict:
         "warning": batch.weak_sandbox_warning(level), "seed": SEED, "devices": resolve_devices("all"),
         "exercises": [{"id": e.id, "title": e.title, "points": e.points, "time_limit": e.time_limit,
                        "grader": grader_digest(e)} for e in exercises],
-        "summary": summary, "roster_ignored": [], "students": students,
+        "summary": summary, "roster_ignored": [], "students": students, "carried": [],
     }
 
 
@@ -238,10 +247,10 @@ def test_grades_csv(graded, alone, course):
     assert 0 < float(bob) < 10
     assert (graded["out"] / "grades.csv").read_text() == (
         "student,softmax,conv2d,gru_cell,total,max_total\n"
-        "alice,10,15,0,25,35\n"
-        f"bob,{bob},0,0,{bob},35\n"
-        "carol,0,15,0,15,35\n"
-        "dave,0,0,0,0,35\n")
+        "alice,10,15,,25,35\n"
+        f"bob,{bob},,,{bob},35\n"
+        "carol,0,15,,15,35\n"
+        "dave,,,0,0,35\n")  # empty: nothing handed in; 0: handed in and graded 0
 
 
 def test_results_json(graded, alone, course):
@@ -337,7 +346,7 @@ def test_a_changed_file_is_regraded(graded, course, tmp_path):
     assert [(e.student, e.exercise) for e in events if e.status == "graded"] == [("bob", "softmax")]
     assert (summary.graded, summary.reused) == (1, 5)
     assert len(journal_lines(out)) == 7
-    assert "bob,10,0,0,10,35\n" in (out / "grades.csv").read_text()
+    assert "bob,10,,,10,35\n" in (out / "grades.csv").read_text()
 
 
 def test_a_torn_journal_line_is_tolerated(graded, course, tmp_path):
@@ -356,14 +365,14 @@ def test_an_internal_error_stays_with_its_submission(course, tmp_path, monkeypat
     for student in ("amy", "ben"):
         (roster / student).mkdir(parents=True)
         shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", roster / student / "softmax.py")
-    real = batch.grade_source
+    real = executor.grade_source
 
     def flaky(exercise, source, filename, **kwargs):
         if filename.startswith("ben/"):
             raise ValueError("a bug in the grader")
         return real(exercise, source, filename, **kwargs)
 
-    monkeypatch.setattr(batch, "grade_source", flaky)
+    monkeypatch.setattr(executor, "grade_source", flaky)
     out = tmp_path / "report"
     summary = grade_roster(roster, out, course=course, exercises=["softmax"], seed=SEED)
     assert summary.internal_errors == 1 and summary.graded == 2
@@ -427,10 +436,12 @@ def test_cli_prints_a_summary_table(graded, cli, tmp_path):
     result = cli(graded["roster"], "--out", out, "-e", "softmax", "-e", "conv2d")
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
-    for needle in ("exercise", "passed", "failed", "timed out", "mean time", "softmax", "conv2d",
-                   "graded 0, reused 5 from the journal, 3 missing"):
+    # gru_cell was graded with other limits than the command's: carried over from the journal, not regraded
+    for needle in ("exercise", "passed", "failed", "timed out", "mean time", "softmax", "conv2d", "gru_cell",
+                   "graded 0, reused 5 from the journal, 6 missing",
+                   "kept from the journal without regrading (not asked for with -e): gru_cell"):
         assert needle in result.stdout, result.stdout
-    assert (out / "grades.csv").read_text().splitlines()[0] == "student,softmax,conv2d,total,max_total"
+    assert (out / "grades.csv").read_bytes() == (graded["out"] / "grades.csv").read_bytes()
 
 
 def test_cli_json(graded, cli, tmp_path):
@@ -438,8 +449,8 @@ def test_cli_json(graded, cli, tmp_path):
     result = cli(graded["roster"], "--out", out, "--exercise", "softmax", "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["seed"] == SEED and summary["reused"] == 3 and summary["graded"] == 0
-    assert [e["id"] for e in summary["exercises"]] == ["softmax"]
+    assert summary["seed"] == SEED and summary["reused"] == 5 and summary["graded"] == 0
+    assert [e["id"] for e in summary["exercises"]] == EXERCISES and summary["carried"] == ["conv2d", "gru_cell"]
 
 
 @pytest.mark.parametrize("args", [["nowhere", "--out", "report"], ["roster", "--out", "report", "-e", "nope"],
@@ -450,3 +461,131 @@ def test_cli_bad_input_exits_2_with_one_line(cli, tmp_path, args):
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+
+
+# --------------------------------------------------------------------------- partial regrades
+
+def test_a_partial_regrade_keeps_every_column(graded, course, tmp_path):
+    roster = tmp_path / "roster"
+    shutil.copytree(graded["roster"], roster)
+    out = copy_report(graded, tmp_path)
+    (roster / "bob" / "softmax.py").write_text(WRONG_SOFTMAX + "\n# resubmitted\n")
+    shutil.copy(BUILTIN_ROOT / "solutions" / "conv2d.py", roster / "bob" / "conv2d.py")  # new, not asked for
+    (roster / "alice" / "conv2d.py").write_text(CRASHING)  # changed, not asked for
+    events = []
+    summary = grade_roster(roster, out, course=course, exercises=["softmax"], limits=LIMITS,
+                           on_result=events.append)
+    assert [(e.student, e.exercise) for e in events if e.status == "graded"] == [("bob", "softmax")]
+    assert summary.carried == ["conv2d", "gru_cell"]
+    assert [e.id for e in summary.exercises] == EXERCISES
+    before = (graded["out"] / "grades.csv").read_text().splitlines()
+    after = (out / "grades.csv").read_text().splitlines()
+    # alice's conv2d keeps its journaled grade; bob's new conv2d is empty (not graded yet), not a 0
+    assert after[0] == before[0] and after[1] == before[1] and after[3:] == before[3:]
+    assert after[2].split(",")[2] == "" and before[2].split(",")[2] == ""
+    document = json.loads((out / "results.json").read_text())
+    assert document["carried"] == ["conv2d", "gru_cell"]
+    assert document["students"]["alice"]["exercises"]["conv2d"]["status"] == "carried"
+    assert document["students"]["alice"]["exercises"]["conv2d"]["passed"] is True
+    bob = document["students"]["bob"]["exercises"]["conv2d"]
+    assert (bob["status"], bob["points"], bob["verdict"]) == ("not graded", None, "not graded")
+    alice = (out / "feedback" / "alice.md").read_text()
+    assert "**Total: 25 / 35 points**" in alice and "Carried over from an earlier run" in alice
+    assert "`conv2d.py` is handed in but not graded yet" in (out / "feedback" / "bob.md").read_text()
+
+
+# --------------------------------------------------------------------------- misnamed files, spreadsheets, progress
+
+FORMULA = '=HYPERLINK("evil.example","click")'
+MISNAMED = {  # student -> where the reference softmax is handed in (None: not at all)
+    FORMULA: "softmax.py",
+    "eve": "Softmax.py",
+    "fay": "hw1/softmax.py",
+    "gus": "softmax.ipynb",
+    "hal": "sofmax.py",
+}
+
+
+class RecordingProgress:
+    """Stands in for rich's Progress and keeps every description the command shows."""
+
+    descriptions: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def start(self):
+        pass
+
+    def stop(self):
+        pass
+
+    def add_task(self, description, total):
+        RecordingProgress.descriptions.append(description)
+        return 0
+
+    def update(self, task, completed=None, description=None):
+        if description is not None:
+            RecordingProgress.descriptions.append(description)
+
+
+@pytest.fixture(scope="module")
+def misnamed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("misnamed")
+    for student, name in MISNAMED.items():
+        target = root / "roster" / student / name
+        target.parent.mkdir(parents=True)
+        shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", target)
+    app = typer.Typer()
+
+    @app.callback()
+    def main():
+        """A stand-in for d2lcoach's own app."""
+
+    app.command("grade")(grade)
+    patch = pytest.MonkeyPatch()
+    patch.setenv("NO_COLOR", "1")
+    patch.setattr(cli_instructor, "Progress", RecordingProgress)
+    RecordingProgress.descriptions = []
+    try:
+        result = CliRunner().invoke(app, ["grade", str(root / "roster"), "--out", str(root / "report"),
+                                          "-e", "softmax", "-j", "1", "--seed", str(SEED)])
+    finally:
+        patch.undo()
+    assert result.exit_code == 0, result.output
+    return {"out": root / "report", "stdout": result.stdout, "descriptions": list(RecordingProgress.descriptions)}
+
+
+def test_misnamed_files_are_graded_or_named(misnamed):
+    csv_lines = (misnamed["out"] / "grades.csv").read_text().splitlines()
+    assert csv_lines[1:] == ["\"'=HYPERLINK(\"\"evil.example\"\",\"\"click\"\")\",10,10,10",
+                             "eve,10,10,10", "fay,10,10,10", "gus,,0,10", "hal,,0,10"]
+    out = misnamed["stdout"]
+    for line in ("eve: Softmax.py was graded as softmax.py (its name differs only in case)",
+                 "fay: hw1/softmax.py was graded as softmax.py (it is in the subfolder hw1/)",
+                 "gus: softmax.ipynb was not graded: notebooks are not graded yet (issue 16); "
+                 "did you mean softmax.py?",
+                 "hal: sofmax.py was not graded: did you mean softmax.py?"):
+        assert line in " ".join(out.split()), out
+    feedback = misnamed["out"] / "feedback"
+    assert "Note: `Softmax.py` was graded as `softmax.py` (its name differs only in case)" in \
+        (feedback / "eve.md").read_text()
+    assert "Note: `hw1/softmax.py` was graded as `softmax.py`" in (feedback / "fay.md").read_text()
+    assert "- `softmax.ipynb` was not graded: notebooks are not graded yet (issue 16); did you mean `softmax.py`?" \
+        in (feedback / "gus.md").read_text()
+    assert "- `sofmax.py` was not graded: did you mean `softmax.py`?" in (feedback / "hal.md").read_text()
+    fay = json.loads((misnamed["out"] / "results.json").read_text())["students"]["fay"]
+    assert fay["exercises"]["softmax"]["file"] == "fay/hw1/softmax.py" and fay["ignored"] == []
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_no_cell_can_start_a_formula(text):
+    from d2lcoach.batch.report_csv import spreadsheet_safe
+    assert spreadsheet_safe(text) == "'" + text
+    assert spreadsheet_safe("alice") == "alice"
+
+
+def test_the_progress_bar_names_what_is_running(misnamed):
+    shown = [d for d in misnamed["descriptions"] if d != "grading"]
+    assert {"grading eve/softmax", "grading fay/softmax"} <= set(shown), shown
+    assert not any("gus/" in d or "hal/" in d for d in shown), shown  # handed in nothing to grade
