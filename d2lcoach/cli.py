@@ -312,6 +312,7 @@ def _register_commands():
     from d2lcoach.cli_watch import watch
     app.command("grade")(guarded(grade))
     app.command("watch")(guarded(watch))
+    app.add_typer(__import__("d2lcoach.cli_dev").cli_dev.make_dev_app(guarded, lambda: _context()[0]), name="dev")
 
 
 _register_commands()
