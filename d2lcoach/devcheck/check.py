@@ -21,7 +21,7 @@ from d2lcoach.results import CheckResult
 from d2lcoach.sandbox import Limits
 
 DEFAULT_SEEDS = 20
-MUTANT_SEEDS = 2  # each mutant is graded under the first two seeds of the sweep
+MUTANT_SEEDS = 2  # each mutant is graded under two seeds (the sweep's first two), whatever --seeds is
 
 
 @dataclasses.dataclass
@@ -171,7 +171,7 @@ def dev_check(course: Course, exercise_ids: list[str] | None = None, *, seeds: i
     selected = [course.get(i) for i in dict.fromkeys(exercise_ids)] if exercise_ids else list(course.exercises)
     plans = [_Plan(exercise, mutants) for exercise in selected]
     seed_list = list(range(first_seed, first_seed + seeds))
-    mutant_seeds = seed_list[:MUTANT_SEEDS]
+    mutant_seeds = list(range(first_seed, first_seed + MUTANT_SEEDS))
     devices = devices or engine.resolve_devices("all")
     hidden = sorted({e.root for e in selected if e.root != BUILTIN_ROOT})
     report = DevCheckReport(seeds=seed_list, mutant_seeds=mutant_seeds, isolation="", exercises=[])
