@@ -67,7 +67,7 @@ def test_mutants_cover_every_operator_with_stable_keys():
         "    Y = torch.sqrt(X.detach() + eps)\n"
         "    Z = torch.cat([Y, X], dim=dim)\n"
         "    if not flag and Y.sum() > 0:\n"
-        "        return torch.max(Y, X)\n"
+        "        return torch.sub(Y.transpose(0, 1), X)\n"
         "    return Z * 2\n")
     found = mutants(source)
     keys = [m.key for m in found]
@@ -80,13 +80,14 @@ def test_mutants_cover_every_operator_with_stable_keys():
                 "unwrap call: Y = torch.sqrt(X.detach() + eps) -> Y = X.detach() + eps",
                 "unwrap call: Y = torch.sqrt(X.detach() + eps) -> Y = torch.sqrt(X + eps)",
                 "drop keyword: Z = torch.cat([Y, X], dim=dim) -> Z = torch.cat([Y, X])",
-                "swap arguments: return torch.max(Y, X) -> return torch.max(X, Y)",
+                "swap arguments: return torch.sub(Y.transpose(0, 1), X) -> return torch.sub(X, Y.transpose(0, 1))",
                 "comparison: if not flag and Y.sum() > 0: -> if not flag and Y.sum() >= 0:",
                 "boolean: if not flag and Y.sum() > 0: -> if not flag or Y.sum() > 0:",
                 "delete statement: Y = torch.sqrt(X.detach() + eps) -> (deleted)",
                 "arithmetic: return Z * 2 -> return Z / 2"):
         assert key in keys, key
     assert not any("doc" in key or "torch.sqrt -> torch" in key for key in keys)  # no docstring, no module
+    assert not any("transpose(1, 0)" in key for key in keys)  # symmetric arguments are not swapped
     assert mutants(source.replace("    ", "\t").replace("1e-05", "0.00001")) == found  # layout-free keys
     for m in found:
         compile(m.source, "mutant", "exec")

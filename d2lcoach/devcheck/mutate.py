@@ -22,6 +22,9 @@ _BINOPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.M
 _COMPARES = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
              ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In}
 _BOOLOPS = {ast.And: ast.Or, ast.Or: ast.And}
+#: Calls whose first two arguments commute (transpose(1, 2) is transpose(2, 1); torch.max(a, b) is
+#: elementwise): swapping them makes an equivalent mutant by construction, so it is not made.
+_SYMMETRIC = {"transpose", "swapaxes", "swapdims", "max", "min", "maximum", "minimum", "add", "mul"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,12 +64,65 @@ def _module_names(tree: ast.AST) -> set[str]:
     return names
 
 
+def _skipped(tree: ast.Module) -> set[int]:
+    """Nodes no grader can judge: type annotations, and errors raised for input outside the contract
+    (a `raise`, and an `if` whose body only raises). A mutated guard *condition* is still made: it
+    raises on valid input."""
+    skipped: set[int] = set()
+
+    def skip(node):
+        skipped.update(id(n) for n in ast.walk(node))
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs,
+                        node.args.vararg, node.args.kwarg]:
+                if arg is not None and arg.annotation is not None:
+                    skip(arg.annotation)
+            if node.returns is not None:
+                skip(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            skip(node.annotation)
+        elif isinstance(node, ast.Raise):
+            skip(node)
+        elif isinstance(node, ast.If) and all(isinstance(s, ast.Raise) for s in node.body) and not node.orelse:
+            skipped.add(id(node))  # the guard statement itself: not deleted, not swapped
+    return skipped
+
+
+def _assigned_names(statement: ast.stmt) -> tuple[set[str], set[str]] | None:
+    """(names bound, names read) of a statement made only of assignments to names (possibly inside
+    if/for/while); None for any other statement (a call for its effect, a return, an item write...)."""
+    written, read = set(), set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.stmt) and not isinstance(node, (ast.Assign, ast.If, ast.For, ast.While)):
+            return None
+        if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
+            return None
+        if isinstance(node, ast.Name):
+            (written if isinstance(node.ctx, ast.Store) else read).add(node.id)
+    return written, read
+
+
+def _independent(first: ast.stmt, second: ast.stmt) -> bool:
+    """Two assignments where neither reads or rebinds a name the other binds: swapping them computes
+    the same values (a call whose value is assigned is taken to be a computation, not an effect), so
+    that mutant is equivalent by construction and is not made."""
+    a, b = _assigned_names(first), _assigned_names(second)
+    if a is None or b is None:
+        return False
+    return not (a[0] & (b[0] | b[1]) or b[0] & a[1])
+
+
 def _sites(tree: ast.Module) -> list[tuple[int, str, object]]:
     """(index of the node in ast.walk order, operator, argument of the edit) for every mutation."""
     docstrings = _docstrings(tree)
     modules = _module_names(tree)
+    skipped = _skipped(tree)
     sites = []
     for index, node in enumerate(ast.walk(tree)):
+        if id(node) in skipped and not isinstance(node, ast.If):
+            continue
         if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in _BINOPS:
             sites.append((index, "arithmetic", None))
         elif isinstance(node, ast.Compare):
@@ -85,16 +141,19 @@ def _sites(tree: ast.Module) -> list[tuple[int, str, object]]:
             if isinstance(node.func, ast.Attribute) and not (
                     isinstance(node.func.value, ast.Name) and node.func.value.id in modules):
                 sites.append((index, "unwrap call", "object"))
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if len(plain) == len(node.args):
-                sites += [(index, "swap arguments", j) for j in range(len(node.args) - 1)]
+                sites += [(index, "swap arguments", j) for j in range(len(node.args) - 1)
+                          if not (j == 0 and name in _SYMMETRIC)]
         if not isinstance(node, ast.Module):
             for field in ("body", "orelse", "finalbody"):
                 body = getattr(node, field, None)
                 if not isinstance(body, list) or not body or not isinstance(body[0], ast.stmt):
                     continue
-                statements = [j for j, s in enumerate(body) if id(s) not in docstrings]
+                statements = [j for j, s in enumerate(body) if id(s) not in docstrings and id(s) not in skipped]
                 sites += [(index, "delete statement", (field, j)) for j in statements]
-                sites += [(index, "swap statements", (field, j)) for j in statements if j + 1 in statements]
+                sites += [(index, "swap statements", (field, j)) for j in statements
+                          if j + 1 in statements and not _independent(body[j], body[j + 1])]
     return sites
 
 
