@@ -30,7 +30,7 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torc
         best = order[:1]
         keep.append(best)
         rest = order[1:]                          # may be empty: then so is iou, and the loop ends
-        iou = box_iou(boxes[best], boxes[rest])[0]
+        iou = box_iou(boxes[best], boxes[rest]).squeeze(0)
         order = rest[~(iou > iou_threshold)]     # strictly greater suppresses
     if not keep:
         return torch.empty(0, dtype=torch.int64, device=boxes.device)
