@@ -363,6 +363,7 @@ def doctor_command(json_output: bool = typer.Option(False, "--json", help="Print
 
 
 def _register_commands():
+    from d2lcoach.cli_dev import make_dev_app
     from d2lcoach.cli_instructor import grade
     from d2lcoach.cli_watch import watch
     from d2lcoach.cli_workspace import init, progress_app
@@ -370,6 +371,7 @@ def _register_commands():
     app.command("watch")(guarded(watch))
     app.command("init")(guarded(init))
     app.add_typer(progress_app(guarded), name="progress")
+    app.add_typer(make_dev_app(guarded, lambda: _context()[0]), name="dev")
 
 
 _register_commands()

@@ -197,4 +197,6 @@ def make_cases(gen: torch.Generator) -> list[Case]:
     cases.append(_case(FLOAT64, _inputs(gen, (6, 4), f64), gen, eps=1e-5, momentum=0.9, training=True))
     cases.append(_case(FLOAT64, _inputs(gen, (3, 2, 3, 3), f64), gen, eps=1e-5, momentum=0.8, training=True))
     cases.append(_case(FLOAT64, _inputs(gen, (2, 3, 2, 2), f64), gen, eps=1e-5, momentum=0.9, training=False))
+    # ... and with eps, momentum and training at their defaults, where float64 shows eps = 1e-5 itself.
+    cases.append(_case(FLOAT64, _inputs(gen, (5, 3), f64), gen))
     return cases

@@ -127,4 +127,14 @@ def make_cases(gen: torch.Generator) -> list[Case]:
     cases.append(_case("float64", gen, _randn(gen, 1, 1, 4, 4, dtype=f64), _randn(gen, 1, 1, 2, 2, dtype=f64)))
     cases.append(_case("float64", gen, _randn(gen, 2, 3, 7, 6, dtype=f64), _randn(gen, 2, 3, 3, 3, dtype=f64),
                        bias=_randn(gen, 2, dtype=f64), stride=(2, 1), padding=(1, 2)))
+    # The defaults, bias=None, stride=1 and padding=0, when the call leaves them out (drawn last, so
+    # that the cases above stay those of earlier versions for a given seed).
+    for prop, X, K, bias in (("values", _ints(gen, 1, 1, 4, 5), _ints(gen, 1, 1, 2, 3), None),
+                             ("bias", _randn(gen, 2, 2, 5, 4), _randn(gen, 3, 2, 2, 2), _randn(gen, 3))):
+        args = (X, K) if bias is None else (X, K, bias)
+        cases.append(Case(property=prop, args=args, names=NAMES,
+                          label="conv2d(X, weight" + (", bias)" if bias is not None else ")"),
+                          grad=tuple((i,) for i in range(len(args))),
+                          grad_outputs=[torch.randn(_out_shape(X, K, 1, 0), generator=gen)],
+                          tolerance=TOLERANCE, hint=HINTS[prop]))
     return cases

@@ -3,6 +3,7 @@ order, both valid_lens forms of the book's masked softmax, unequal sizes, float6
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import torch
@@ -134,4 +135,8 @@ def make_cases(gen: torch.Generator) -> list[Case]:
                        dtype=torch.float64))
     cases.append(_case("float64", gen, B=2, n_q=3, n_k=5, d_q=4, d_k=3, d_v=2, h=6, d_out=3, num_heads=3,
                        valid_lens=_lens_query(gen, 2, 3, 5), dtype=torch.float64))
+    # valid_lens left at its default, None: the call passes eight arguments
+    # (drawn last, so that the cases above stay those of earlier versions for a given seed).
+    unmasked = _case("values", gen, B=2, n_q=3, n_k=4, d_q=4, d_k=4, d_v=4, h=4, d_out=4, num_heads=2)
+    cases.append(dataclasses.replace(unmasked, args=unmasked.args[:8]))
     return cases

@@ -267,6 +267,10 @@ def make_cases(gen: torch.Generator) -> list[Case]:
     cases.append(_nms_case("strictly greater than the threshold",
                            _t([[0.0, 0.0, 4.0, 1.0], [0.0, 0.0, 1.0, 1.0], [10.0, 0.0, 12.0, 2.0],
                                [10.0, 0.0, 12.0, 1.0]]), _t([0.5, 0.7, 0.9, 0.2]), 0.25))
+    # iou_threshold=1.0: even identical boxes (IoU exactly 1) do not suppress each other.
+    cases.append(_nms_case("strictly greater than the threshold",
+                           _t([[0.0, 0.0, 2.0, 2.0], [0.0, 0.0, 2.0, 2.0], [1.0, 0.0, 3.0, 2.0]]),
+                           _t([0.5, 0.9, 0.7]), 1.0))
     # only kept boxes suppress: a chain where A drops B, B would drop C, but C must stay.
     chain = torch.tensor([[float(i), 0.0, float(i) + 4.0, 1.0] for i in range(4)])   # neighbours: IoU 0.6
     cases.append(_nms_case("only kept boxes suppress", chain[:3], _t([0.9, 0.8, 0.7]), 0.5))

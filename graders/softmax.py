@@ -42,9 +42,10 @@ STABLE_TOLERANCE = {torch.float32: (1e-3, 1e-4)}
 
 
 def _case(prop, X, dim, hint="", grad=True, gen=None, tolerance=None):
-    kwargs = {"dim": dim}
+    kwargs = {} if dim is None else {"dim": dim}  # None: call without dim, to test its default (-1)
     grad_outputs = [torch.randn(X.shape, generator=gen, dtype=X.dtype)] if grad else None
-    return Case(property=prop, args=(X,), kwargs=kwargs, names=NAMES, label=f"softmax(X, dim={dim})",
+    label = "softmax(X)" if dim is None else f"softmax(X, dim={dim})"
+    return Case(property=prop, args=(X,), kwargs=kwargs, names=NAMES, label=label,
                 grad=((0,),) if grad else (), grad_outputs=grad_outputs, hint=hint, tolerance=tolerance)
 
 
@@ -89,4 +90,11 @@ def make_cases(gen: torch.Generator) -> list[Case]:
                        hint="keep the input's dtype: no .float() and no torch.tensor(..., dtype=torch.float32)"))
     cases.append(_case("float64", torch.tensor([[1000.0, 0.0, -1000.0]], dtype=torch.float64), 1, gen=gen,
                        hint="keep the input's dtype, and stay stable in float64 too"))
+    # (Drawn last, so that the random cases above stay those of earlier versions for a given seed.)
+    # Square slices, where a sum without keepdim broadcasts (along the wrong axis) instead of raising.
+    cases.append(_case("values", torch.randn(3, 3, generator=gen), 1, gen=gen))
+    cases.append(_case("any rank and dim", torch.randn(4, 4, 4, generator=gen), 1, gen=gen))
+    # dim left at its default, -1: a rank-3 input, where dims 0, 1, -2 and -1 all differ.
+    cases.append(_case("any rank and dim", torch.randn(2, 3, 4, generator=gen), None, gen=gen))
+    cases.append(_case("any rank and dim", torch.randn(3, 3, 3, generator=gen), None, gen=gen))
     return cases

@@ -5,12 +5,12 @@ import torch.nn.functional as F
 
 
 def _pair(value) -> tuple[int, int]:
-    """Turn an int into (value, value); keep an (h, w) pair as a tuple of two ints."""
+    """Turn an int into (value, value); keep an (h, w) pair as a tuple of its two ints."""
     if isinstance(value, (tuple, list, torch.Size)):
         if len(value) != 2:
             raise ValueError(f"expected an int or an (h, w) pair, got {value!r}")
-        return int(value[0]), int(value[1])
-    return int(value), int(value)
+        return value[0], value[1]
+    return value, value
 
 
 def conv2d(X: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
@@ -23,7 +23,7 @@ def conv2d(X: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = No
     """
     sh, sw = _pair(stride)
     ph, pw = _pair(padding)
-    kh, kw = weight.shape[-2:]
+    _, _, kh, kw = weight.shape
     if ph or pw:
         # F.pad takes the padding of the last dimension first: (left, right, top, bottom).
         X = F.pad(X, (pw, pw, ph, ph))

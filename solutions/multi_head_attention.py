@@ -17,7 +17,7 @@ def multi_head_attention(queries: torch.Tensor, keys: torch.Tensor, values: torc
     (valid_lens None, (B,) or (B, n_q)). The heads are concatenated in order and
     multiplied by W_o.
     """
-    h = W_q.shape[-1]
+    h = W_q.shape[1]
     if h % num_heads:
         raise ValueError(f"h = {h} is not divisible by num_heads = {num_heads}")
     d = h // num_heads
@@ -29,13 +29,12 @@ def multi_head_attention(queries: torch.Tensor, keys: torch.Tensor, values: torc
     Q = split_heads(queries @ W_q)
     K = split_heads(keys @ W_k)
     V = split_heads(values @ W_v)
-    scores = Q @ K.transpose(-2, -1) / math.sqrt(d)            # (B, num_heads, n_q, n_k)
+    scores = Q @ K.transpose(2, 3) / math.sqrt(d)              # (B, num_heads, n_q, n_k)
 
     if valid_lens is not None:
-        B, _, n_q, n_k = scores.shape
-        valid_lens = valid_lens.to(scores.device)
-        if valid_lens.dim() == 1:                              # one length per batch row
-            valid_lens = valid_lens[:, None].expand(B, n_q)
+        n_k = scores.shape[3]
+        if valid_lens.dim() == 1:                              # one length per batch row,
+            valid_lens = valid_lens[:, None]                   # (B, 1): broadcast to every query
         positions = torch.arange(n_k, device=scores.device)
         keep = positions < valid_lens[..., None]               # (B, n_q, n_k)
         # the book's masked_softmax: masked scores become -1e6; the same mask for every head

@@ -24,16 +24,14 @@ def nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torc
     Repeatedly keep the highest-scoring remaining box and drop every remaining box whose
     IoU with it is strictly greater than iou_threshold (a box at exactly the threshold stays).
     """
-    order = torch.argsort(scores, descending=True, stable=True)   # remaining boxes, best first
+    order = torch.argsort(scores, descending=True)   # remaining boxes, best first (scores are distinct)
     keep = []
     while order.numel() > 0:
         best = order[:1]
         keep.append(best)
-        rest = order[1:]
-        if rest.numel() == 0:
-            break
-        iou = box_iou(boxes[best], boxes[rest]).reshape(-1)
+        rest = order[1:]                          # may be empty: then so is iou, and the loop ends
+        iou = box_iou(boxes[best], boxes[rest]).squeeze(0)
         order = rest[~(iou > iou_threshold)]     # strictly greater suppresses
     if not keep:
         return torch.empty(0, dtype=torch.int64, device=boxes.device)
-    return torch.cat(keep).to(device=boxes.device, dtype=torch.int64)
+    return torch.cat(keep)                        # argsort's int64 indices, on the boxes' device
