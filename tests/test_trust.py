@@ -42,7 +42,7 @@ def test_submission_gets_the_expected_verdict(course, sandbox, path, seed):
         assert result.score == 0.0
 
 
-@pytest.mark.parametrize("exercise_id", ["softmax", "conv2d", "batch_norm", "gru_cell",
+@pytest.mark.parametrize("exercise_id", ["softmax", "cross_entropy", "conv2d", "batch_norm", "gru_cell",
                                          "multi_head_attention", "nms", "gan_step"])
 def test_stub_fails_and_solution_passes(course, sandbox, exercise_id):
     exercise = course.get(exercise_id)
@@ -52,7 +52,7 @@ def test_stub_fails_and_solution_passes(course, sandbox, exercise_id):
     assert solution.passed, _explain(solution)
 
 
-@pytest.mark.parametrize("exercise_id", ["softmax", "conv2d", "batch_norm", "gru_cell",
+@pytest.mark.parametrize("exercise_id", ["softmax", "cross_entropy", "conv2d", "batch_norm", "gru_cell",
                                          "multi_head_attention", "nms", "gan_step"])
 def test_every_exercise_has_its_trust_suite(exercise_id):
     files = submissions(exercise_id)
@@ -70,7 +70,7 @@ def test_same_seed_same_verdict(course, sandbox):
 
 
 @pytest.mark.cuda
-@pytest.mark.parametrize("exercise_id", ["softmax", "conv2d", "batch_norm", "gru_cell",
+@pytest.mark.parametrize("exercise_id", ["softmax", "cross_entropy", "conv2d", "batch_norm", "gru_cell",
                                          "multi_head_attention", "nms", "gan_step"])
 def test_solution_passes_on_cuda(course, exercise_id):
     """On a GPU machine every check also runs on CUDA, in a sandbox that can see the GPU."""
