@@ -1,8 +1,8 @@
 """Grader for gan_step (D2L 20.1): several consecutive training steps of a small GAN, compared with the
 book's loop after every step (both losses, every parameter of D and G).
 
-Each case is a `kind="gan"` spec: the runtime builds the same nets, loss and optimisers on both sides
-from the spec and calls gan_step once per (X, Z) batch. Consecutive steps make leftover gradients show
+Each case is a `kind="driver"` spec for the standard `steps` driver: it builds the same nets, loss and
+optimisers on both sides and calls gan_step once per (X, Z) batch, reporting both nets after each. Consecutive steps make leftover gradients show
 (step 1 matches, step 2 does not); SGD makes a wrong loss scale show, Adam a wrong direction; float64
 makes a float32 label show.
 """
@@ -60,9 +60,17 @@ def _gan_case(prop, gen, *, D, G, optimizer, lr_D, lr_G, batch, steps, dtype=tor
         x = torch.randn(batch, 2, generator=gen, dtype=torch.float64)
         X.append(((x @ _BOOK_A.double() + _BOOK_B.double()) if book_data else x * 1.5).to(dtype))
         Z.append(torch.randn(batch, 2, generator=gen, dtype=torch.float64).to(dtype))
-    spec = {"D": D, "G": G, "D_state": _state(D, gen, dtype), "G_state": _state(G, gen, dtype),
-            "optimizer": optimizer, "lr_D": lr_D, "lr_G": lr_G, "dtype": str(dtype).replace("torch.", ""),
-            "X": X, "Z": Z, "reduction": "sum"}
+    dtype_name = str(dtype).replace("torch.", "")
+    nets = {"net_D": {"build": "sequential", "layers": D, "state": _state(D, gen, dtype), "dtype": dtype_name},
+            "net_G": {"build": "sequential", "layers": G, "state": _state(G, gen, dtype), "dtype": dtype_name}}
+    trainers = {f"trainer_{n}": {"build": "optimizer", "type": optimizer, "module": f"net_{n}",
+                                 "options": {"lr": lr}} for n, lr in (("D", lr_D), ("G", lr_G))}
+    refs = [{"ref": name} for name in ("net_D", "net_G", "loss", "trainer_D", "trainer_G")]
+    spec = {"driver": "steps", "dtype": dtype_name,
+            "build": {**nets, "loss": {"build": "loss", "type": "BCEWithLogitsLoss",
+                                       "options": {"reduction": "sum"}}, **trainers},
+            "watch": ["net_D", "net_G"], "count_backward": ["net_G"],
+            "steps": [{"call": "gan_step", "args": [x, z, *refs]} for x, z in zip(X, Z)]}
     opt = "SGD" if optimizer == "sgd" else "Adam"
     label = (f"{steps} consecutive gan_step calls ({what + '; ' if what else ''}{opt}, lr_D={lr_D:g}, "
              f"lr_G={lr_G:g}; D = {_net_text(D)}, G = {_net_text(G)}; "
@@ -71,7 +79,7 @@ def _gan_case(prop, gen, *, D, G, optimizer, lr_D, lr_G, batch, steps, dtype=tor
     # meta stays on: it cannot check values (float(loss) needs them, which is not failed), but it
     # catches labels created on a hard-coded device without a GPU.
     checks = tuple(c for c in (*_LOSS_CHECKS, *_UPDATE_CHECKS.values(), _DETACH_CHECK) if c != prop)
-    return Case(property=prop, args=(), kind="gan", spec=spec, label=label, compare=compare_steps,
+    return Case(property=prop, args=(), kind="driver", spec=spec, label=label, compare=compare_steps,
                 checks=checks)
 
 
@@ -131,7 +139,7 @@ def _float32_sized(err: float, ref: float) -> bool:
 
 
 def _inputs(spec, k) -> str:
-    X, Z = spec["X"][k], spec["Z"][k]
+    X, Z = spec["steps"][k]["args"][:2]
     if X.numel() + Z.numel() > _SHOW_LIMIT:
         return ""
     return f"Inputs of step {k + 1}:\n  X = {show(X)}\n  Z = {show(Z)}"
@@ -210,8 +218,31 @@ def _bad_params(want: dict, got: dict, rtol: float, atol: float) -> dict:
 _DETACH_CHECK = "no gradient into G from D's loss"
 
 
+def _as_gan_steps(records):
+    """The steps driver's records as {losses, params, G_backward_passes} per step (None if malformed)."""
+    if not isinstance(records, list):
+        return None
+    steps = []
+    for record in records:
+        state = record.get("state") if isinstance(record, dict) else None
+        if not isinstance(state, dict):
+            return None
+        params = {}
+        for net in ("net_D", "net_G"):
+            watched = state.get(net)
+            if not isinstance(watched, dict) or not isinstance(watched.get("parameters"), dict):
+                return None
+            for name, seen in watched["parameters"].items():
+                params[f"{net}.{name}"] = seen.get("value") if isinstance(seen, dict) else None
+        passes = record.get("backward_passes")
+        steps.append({"losses": record.get("output"), "params": params,
+                      "G_backward_passes": passes.get("net_G") if isinstance(passes, dict) else None})
+    return steps
+
+
 def compare_steps(expected, actual, case, device) -> list[tuple[str, str]]:
     """Per step: the result type, both losses, then every parameter of D and G; first difference per check."""
+    expected, actual = _as_gan_steps(expected), _as_gan_steps(actual)
     spec = case.spec
     dtype = getattr(torch, spec["dtype"])
     rtol, atol = case.tolerances(dtype)

@@ -30,6 +30,9 @@ class Case:
     compare: optional custom comparison (expected, actual, case, device) -> list of (check, message);
         `checks` names the other checks it verifies.
     tolerance: (rtol, atol) per dtype, overriding TOLERANCES.
+    kind/spec: "call" (the default: one call on args/kwargs) or "driver", where `spec` is the plain-data
+        spec of a standard driver (sandbox/runtime/drivers.py: steps, module, repeat) that runs the
+        same way on the reference and on the submission; see docs/writing-a-grader.md, "Kinds".
     """
 
     property: str
@@ -68,8 +71,12 @@ class Case:
             elif isinstance(x, dict):
                 for v in x.values():
                     walk(v)
+            elif isinstance(x, (int, float)) and counting_numbers:
+                total += 1  # a driver's spec: pure-Python inputs count too
+        counting_numbers = False
         walk(self.args)
         walk(self.kwargs)
         if self.spec:
-            walk(self.spec.get("X", []))
+            counting_numbers = True
+            walk(self.spec)
         return total

@@ -26,7 +26,7 @@ from d2lcoach.grading.static import check_source
 from d2lcoach.errormap import error_map, should_map
 from d2lcoach.results import CheckItem, CheckResult
 from d2lcoach.sandbox import Limits, Outcome, Sandbox
-from d2lcoach.sandbox.runtime import gan as gan_runtime
+from d2lcoach.sandbox.runtime import drivers
 from d2lcoach.sandbox.runtime import lazy_dynamo
 from d2lcoach.sandbox.runtime.wire import SentTensor
 
@@ -120,10 +120,10 @@ def _detach(x):
 def expected_for(exercise: Exercise, case: Case) -> dict:
     """The reference's output (and gradients) for one case, computed on the CPU in this process."""
     reference = load_reference(exercise.solution_path)
+    if case.kind == "driver":
+        functions = {name: getattr(reference, name) for name in exercise.functions}
+        return {"output": drivers.run(case.spec, functions, "cpu"), "grads": None}
     fn = getattr(reference, case.function)
-    if case.kind == "gan":
-        dtype = getattr(torch, case.spec["dtype"])
-        return {"output": gan_runtime.run_gan_steps(fn, case.spec, "cpu", dtype), "grads": None}
     out = _detach(fn(*_clone(case.args), **_clone(case.kwargs)))
     grads = None
     if case.grad:
@@ -466,7 +466,7 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
     for index, case in enumerate(cases):
         wanted = [d for d in (case.devices or devices) if d in devices and (d != "meta" or case.meta)]
         entry = {"id": index, "kind": case.kind, "function": case.function, "devices": wanted}
-        if case.kind == "gan":
+        if case.kind == "driver":
             entry["spec"] = case.spec
         else:
             entry.update(args=case.args, kwargs=case.kwargs, grad=[list(p) for p in case.grad],

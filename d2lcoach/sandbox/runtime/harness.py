@@ -20,7 +20,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
-import gan as gan_runtime
+import drivers
 
 _MAX_TRACE = 2000
 
@@ -278,8 +278,8 @@ def _run_case(case: dict, device: str, functions: dict, filename: str) -> dict:
     seen: set = set()
     start = time.perf_counter()
     try:
-        if case.get("kind") == "gan":
-            _run_gan(case, device, functions, seen, run)
+        if case.get("kind") == "driver":
+            _run_driver(case, device, functions, seen, run)
         else:
             _run_call(case, device, functions, seen, run, filename)
     except BaseException as exc:  # noqa: BLE001
@@ -335,13 +335,10 @@ def _run_call(case, device, functions, seen, run, filename):
                     else {"__subclass__": type(leaf.grad).__name__} for leaf in leaves]
 
 
-def _run_gan(case, device, functions, seen, run):
-    spec = case["spec"]
-    dtype = getattr(torch, spec["dtype"])
-    step_fn = functions[case["function"]]
-
-    def recorded_step(*a):
+def _run_driver(case, device, functions, seen, run):
+    """A `driver` case: the standard driver named by the spec, every learner call recorded."""
+    def recorded(fn, *args, **kwargs):
         with _recording(seen, device):
-            return _plain(step_fn(*a))
+            return fn(*args, **kwargs)
 
-    run["output"] = gan_runtime.run_gan_steps(recorded_step, spec, device, dtype)
+    run["output"] = drivers.run(case["spec"], functions, device, call=recorded, plain=_plain)

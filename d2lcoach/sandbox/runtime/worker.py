@@ -29,7 +29,7 @@ import torch  # noqa: E402
 
 import wire  # noqa: E402
 import harness  # noqa: E402  (imports torch's dispatch machinery before any fork)
-import gan  # noqa: E402,F401
+import drivers  # noqa: E402,F401
 import seccomp  # noqa: E402
 import lazy_dynamo  # noqa: E402
 
