@@ -1,0 +1,20 @@
+"""Seeds the generator inside the function: the same mask on every call.
+
+expect: fail fresh mask every call
+"""
+
+import torch
+
+
+def dropout_layer(X, dropout):
+    if dropout == 1:
+        return torch.zeros_like(X)
+    if dropout == 0:
+        return X
+    torch.manual_seed(0)
+    mask = (torch.rand(X.shape, device=X.device) > dropout).to(X.dtype)
+    return mask * X / (1.0 - dropout)
+
+
+def l2_penalty(w):
+    return torch.sum(w.pow(2)) / 2
