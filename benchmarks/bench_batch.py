@@ -55,6 +55,7 @@ print(json.dumps({"error": result.error, "checks": [c.to_json() for c in result.
 """
 
 MIB = 1024 * 1024
+CORE_SEVEN = ("softmax", "conv2d", "batch_norm", "gru_cell", "multi_head_attention", "nms", "gan_step")
 
 
 def _expectation(path: Path) -> str:
@@ -232,6 +233,15 @@ def main(argv=None) -> int:
               f"{child_kib / 1024:.0f} MiB RSS, whole tree {memory.peak_kib / 1024:.0f} MiB PSS (sampled)")
         if summary.warning:
             print(f"  {summary.warning}")
+        # Mean grading time per submission, per exercise and for the core seven against the whole course.
+        timed = {e.id: e.mean_seconds for e in summary.exercises if e.mean_seconds is not None}
+        print("  mean grading time per submission: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timed.items()))
+        counts = {e.id: e.passed + e.failed + e.timed_out for e in summary.exercises if e.mean_seconds is not None}
+        for name, ids in (("core seven", [i for i in timed if i in CORE_SEVEN]), ("whole course", list(timed))):
+            n = sum(counts[i] for i in ids)
+            if n:
+                print(f"  {name}: {sum(timed[i] * counts[i] for i in ids) / n * 1000:.0f} ms per submission "
+                      f"({n} submissions)")
 
         document = json.loads((out / "results.json").read_text())
         submitted = [(student, ex) for student, row in document["students"].items()

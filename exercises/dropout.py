@@ -34,5 +34,8 @@ def l2_penalty(w: torch.Tensor) -> torch.Tensor:
 
     https://d2l.ai/chapter_linear-regression/weight-decay.html
     A 0-dimensional tensor with w's dtype; gradients flow back to w.
+    (Part of the dropout exercise: https://d2l.ai/chapter_multilayer-perceptrons/dropout.html)
+
+    Forbidden: nothing beyond the dropout routines.
     """
     raise NotImplementedError("l2_penalty: fill in this function")

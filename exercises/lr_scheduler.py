@@ -12,13 +12,15 @@ class FactorScheduler:
     scheduler(num_update) -> float. The scheduler keeps its current rate (self.base_lr): each
     call sets it to max(stop_factor_lr, base_lr * factor) and returns it, whatever num_update
     is, so the k-th call returns max(stop_factor_lr, base_lr * factor ** k). Python floats only.
+
+    Forbidden: torch.optim.lr_scheduler.
     """
 
     def __init__(self, factor=1, stop_factor_lr=1e-7, base_lr=0.1):
-        raise NotImplementedError("FactorScheduler: fill in __init__ and __call__")
+        raise NotImplementedError("FactorScheduler: fill in this function (__init__ and __call__)")
 
     def __call__(self, num_update):
-        raise NotImplementedError("FactorScheduler: fill in __call__")
+        raise NotImplementedError("FactorScheduler.__call__: fill in this function")
 
 
 class CosineScheduler:
@@ -31,6 +33,7 @@ class CosineScheduler:
             final_lr + (base_lr - final_lr) * (1 + cos(pi * (epoch - warmup_steps) / max_steps)) / 2
         epoch > max_update:                  final_lr.
 
+    D2L 12.11: https://d2l.ai/chapter_optimization/lr-scheduler.html
     Calls may come in any order. Editions: the book stores the last cosine value in self.base_lr
     and returns it after max_update, so a fresh scheduler asked for an epoch past max_update
     raises AttributeError; here that epoch gives final_lr. Return floats (float(...)), not ints.
@@ -39,7 +42,7 @@ class CosineScheduler:
     """
 
     def __init__(self, max_update, base_lr=0.01, final_lr=0, warmup_steps=0, warmup_begin_lr=0):
-        raise NotImplementedError("CosineScheduler: fill in __init__ and __call__")
+        raise NotImplementedError("CosineScheduler: fill in this function (__init__ and __call__)")
 
     def __call__(self, epoch):
-        raise NotImplementedError("CosineScheduler: fill in __call__")
+        raise NotImplementedError("CosineScheduler.__call__: fill in this function")

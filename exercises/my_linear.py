@@ -33,7 +33,7 @@ class MyLinear(nn.Module):
 
     def __init__(self, in_units: int, units: int):
         super().__init__()
-        raise NotImplementedError("MyLinear: fill in __init__ and forward")
+        raise NotImplementedError("MyLinear: fill in this function (__init__ and forward)")
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError("MyLinear: fill in forward")
+        raise NotImplementedError("MyLinear.forward: fill in this function")

@@ -23,12 +23,12 @@ def _linreg(gen, n, d, dtype, prop="linreg"):
                 hint="X @ w + b: (n, d) @ (d, 1) gives (n, 1), and b broadcasts (D2L 3.2)")
 
 
-def _loss(gen, n, y_shape, dtype, prop="squared_loss"):
-    y_hat = torch.randn(n, 1, generator=gen, dtype=dtype)
+def _loss(gen, n, y_shape, dtype, prop="squared_loss", y_hat_shape=None):
+    y_hat = torch.randn(y_hat_shape or (n, 1), generator=gen, dtype=dtype)
     y = torch.randn(y_shape, generator=gen, dtype=dtype)
     return Case(property=prop, args=(y_hat, y), function="squared_loss", names=("y_hat", "y"),
                 label=f"squared_loss(y_hat, y) with y shaped {tuple(y_shape)}", grad=((0,),),
-                grad_outputs=[torch.randn(n, 1, generator=gen, dtype=dtype)],
+                grad_outputs=[torch.randn(y_hat.shape, generator=gen, dtype=dtype)],
                 hint="(y_hat - y.reshape(y_hat.shape)) ** 2 / 2, one value per example: reshape y to "
                      "y_hat's shape, and do not sum or average (D2L 3.2)")
 
@@ -79,6 +79,7 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         _linreg(gen, 3, 2, f32), _linreg(gen, 10, 4, f32), _linreg(gen, 5, 3, f64),
         _loss(gen, 3, (3, 1), f32), _loss(gen, 4, (4,), f32), _loss(gen, 5, (1, 5), f32),
         _loss(gen, 6, (6,), f64),
+        _loss(gen, 4, (4, 1), f32, y_hat_shape=(4,)),  # y takes y_hat's shape, whatever that is
         _sgd_case(gen, [(2, 1), (1,)], 0.1, 2, 2, f32, meta=True),
         _sgd_case(gen, [(3, 1), (1,)], 0.03, 10, 3, f64),
         _loop_case(gen, 3, 4, 2, 0.03, f32, [(4, 1), (4,), (1, 4)]),

@@ -39,8 +39,8 @@ def _one_line_error(result, *needles):
 def test_new_learner_walks_the_course(run):
     first = run("next")
     assert first.exit_code == 0, first.output
-    assert "softmax" in first.output and "D2L 4.4" in first.output
-    stub = run.ws / "ch04-linear-classification" / "softmax.py"
+    assert "linear_regression" in first.output and "D2L 3.2" in first.output
+    stub = run.ws / "ch03-linear-regression" / "linear_regression.py"
     assert stub.is_file()
 
     failing = run("check")
@@ -48,35 +48,42 @@ def test_new_learner_walks_the_course(run):
     assert "NotImplementedError" in failing.output and "NOT YET" in failing.output
     assert "--seed" in failing.output
 
-    stub.write_text("import torch\n\ndef softmax(X, dim=-1):\n    e = X.exp()\n    return e / e.sum(dim, keepdim=True)\n")
-    unstable = run("check", "--seed", "3")
-    assert unstable.exit_code == 1
-    assert "numerical stability" in unstable.output and "subtract each slice's own maximum" in unstable.output
+    # A typical first attempt: y is not reshaped and sgd forgets to clear the gradients.
+    solution = (ROOT / "solutions" / "linear_regression.py").read_text()
+    stub.write_text(solution.replace("y.reshape(y_hat.shape)", "y").replace("            param.grad.zero_()\n", ""))
+    typical = run("check", "--seed", "3")
+    assert typical.exit_code == 1
+    assert "gradients zeroed" in typical.output and "shape" in typical.output
 
-    shutil.copy(ROOT / "solutions" / "softmax.py", stub)
+    shutil.copy(ROOT / "solutions" / "linear_regression.py", stub)
     passing = run("check")
     assert passing.exit_code == 0, passing.output
     assert "PASSED" in passing.output
 
     moved_on = run("next")
-    assert moved_on.exit_code == 0 and "conv2d" in moved_on.output
-    assert (run.ws / "ch07-convolutional-neural-networks" / "conv2d.py").is_file()
+    assert moved_on.exit_code == 0 and "softmax" in moved_on.output
+    assert (run.ws / "ch04-linear-classification" / "softmax.py").is_file()
 
     listing = run("list", "--json")
     data = json.loads(listing.output)
     assert data["passed"] == 1
     statuses = {e["id"]: e["status"] for e in data["exercises"]}
-    assert statuses["softmax"] == "passed" and statuses["conv2d"] == "in progress"
+    assert statuses["linear_regression"] == "passed" and statuses["softmax"] == "in progress"
     progress = (run.ws / "d2lcoach-progress.yaml").read_text()
     assert progress.startswith("# Managed by d2lcoach") and "version: 1" in progress
     assert "attempts: 3" in progress
 
     table = run("list")
-    assert table.exit_code == 0 and "1 of 7 exercises passed" in table.output
+    n = len(json.loads(listing.output)["exercises"])
+    assert table.exit_code == 0 and f"1 of {n} exercises passed" in table.output
+    chapters = {e["chapter"] for e in data["exercises"]} if "chapter" in data["exercises"][0] else None
+    assert chapters is None or {3, 5, 6, 12} <= chapters
+    for exercise_id in ("linear_regression", "dropout", "my_linear", "lr_scheduler"):
+        assert exercise_id in table.output
 
 
 def test_next_never_overwrites_the_learners_file(run):
-    run("next")
+    run("next", "--exercise", "softmax")
     stub = run.ws / "ch04-linear-classification" / "softmax.py"
     stub.write_text("# my work\n")
     again = run("next", "--exercise", "softmax")
@@ -85,7 +92,7 @@ def test_next_never_overwrites_the_learners_file(run):
 
 
 def test_check_json_is_exactly_one_object(run):
-    run("next")
+    run("next", "--exercise", "softmax")
     result = run("check", "--json", "--seed", "1")
     assert result.exit_code == 1
     data = json.loads(result.output)
@@ -103,7 +110,7 @@ def test_check_a_file_anywhere(run, tmp_path):
 
 
 def test_hints_are_staged_and_counted(run):
-    run("next")
+    run("next", "--exercise", "softmax")
     one = run("hint")
     two = run("hint")
     assert "Hint 1 of" in one.output and "Hint 2 of" in two.output
@@ -113,7 +120,7 @@ def test_hints_are_staged_and_counted(run):
 
 
 def test_reset_keeps_a_backup(run):
-    run("next")
+    run("next", "--exercise", "softmax")
     stub = run.ws / "ch04-linear-classification" / "softmax.py"
     stub.write_text("# attempt one\n")
     result = run("reset", "softmax")
@@ -124,7 +131,7 @@ def test_reset_keeps_a_backup(run):
 
 
 def test_solution_only_after_passing_or_forced(run):
-    run("next")
+    run("next", "--exercise", "softmax")
     refused = run("solution", "softmax")
     _one_line_error(refused, "not passed softmax")
     forced = run("solution", "softmax", "--force")
@@ -162,7 +169,7 @@ def test_missing_and_directory_files(run, tmp_path):
 
 
 def test_broken_progress_file_stops_and_is_kept(run):
-    run("next")
+    run("next", "--exercise", "softmax")
     progress = run.ws / "d2lcoach-progress.yaml"
     progress.write_text("version: 1\nexercises: [unclosed\n")
     before = progress.read_bytes()
@@ -185,7 +192,7 @@ def test_progress_folder_where_file_belongs(run):
 
 
 def test_check_all_grades_every_file_in_a_table(run):
-    run("next")
+    run("next", "--exercise", "softmax")
     run("next", "--exercise", "nms")
     shutil.copy(ROOT / "solutions" / "softmax.py", run.ws / "ch04-linear-classification" / "softmax.py")
     result = run("check", "--all", "--json", "--seed", "5")
@@ -199,7 +206,7 @@ def test_check_all_grades_every_file_in_a_table(run):
 
 
 def test_reset_all_backs_up_every_changed_file(run):
-    run("next")
+    run("next", "--exercise", "softmax")
     run("next", "--exercise", "conv2d")
     (run.ws / "ch04-linear-classification" / "softmax.py").write_text("# mine\n")
     result = run("reset", "--all", "--json")

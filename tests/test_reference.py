@@ -791,3 +791,92 @@ def test_gan_step_on_cuda_matches_cpu():
         assert got == pytest.approx(want, rel=1e-9)
     for p, q in zip(params, want_params):
         torch.testing.assert_close(p, q, rtol=1e-9, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- course part I (ch. 3, 5, 6, 12)
+
+def test_linear_regression_matches_torch_sgd_and_mse():
+    """One step of the book's loop equals torch.optim.SGD on mse_loss(reduction='sum') / 2 / batch_size."""
+    g = torch.Generator().manual_seed(0)
+    X, y = torch.randn(10, 3, generator=g, dtype=torch.float64), torch.randn(10, generator=g, dtype=torch.float64)
+    w, b = torch.randn(3, 1, generator=g, dtype=torch.float64), torch.zeros(1, dtype=torch.float64)
+    mine = [w.clone().requires_grad_(), b.clone().requires_grad_()]
+    theirs = [w.clone().requires_grad_(), b.clone().requires_grad_()]
+    lr, batch_size = 0.1, 10
+    for _ in range(3):
+        ref("linear_regression", "squared_loss")(ref("linear_regression", "linreg")(X, *mine), y).sum().backward()
+        ref("linear_regression", "sgd")(mine, lr, batch_size)
+        opt = torch.optim.SGD(theirs, lr=lr)
+        opt.zero_grad()
+        (torch.nn.functional.mse_loss(X @ theirs[0] + theirs[1], y.reshape(-1, 1), reduction="sum") / 2
+         / batch_size).backward()
+        opt.step()
+    for a, c in zip(mine, theirs):
+        torch.testing.assert_close(a, c)
+        assert a.is_leaf and not a.grad.any()
+
+
+def test_l2_penalty_and_dropout_ends():
+    w = torch.randn(4, 5, dtype=torch.float64)
+    torch.testing.assert_close(ref("dropout", "l2_penalty")(w), torch.linalg.vector_norm(w) ** 2 / 2)
+    X = torch.randn(3, 4)
+    assert torch.equal(ref("dropout", "dropout_layer")(X, 0.0), X)
+    assert torch.equal(ref("dropout", "dropout_layer")(X, 1.0), torch.zeros_like(X))
+
+
+def test_dropout_matches_torch_dropout_in_distribution():
+    """Kept share and scale agree with F.dropout's (the same inverted dropout)."""
+    from d2lcoach.grading import stats
+    X = torch.ones(200, 100)
+    for p in (0.2, 0.5):
+        mine, theirs = ref("dropout", "dropout_layer")(X, p), torch.nn.functional.dropout(X, p)
+        lo, hi = stats.binomial_acceptance(X.numel(), 1 - p)
+        for out in (mine, theirs):
+            assert lo <= int((out != 0).sum()) <= hi
+            assert set(out.unique().tolist()) == {0.0, 1 / (1 - p)}
+
+
+def test_binomial_acceptance_bounds_the_false_failure():
+    from d2lcoach.grading import stats
+    for n, p in ((1000, 0.5), (20000, 0.8), (50, 0.3)):
+        lo, hi = stats.binomial_acceptance(n, p)
+        assert stats.binomial_false_failure(n, p, lo, hi) <= stats.FALSE_FAILURE
+        assert stats.binomial_false_failure(n, p, lo + 1, hi - 1) > stats.FALSE_FAILURE / 4
+    # exact tails against a direct sum for a small case
+    n, p = 50, 0.3
+    lo, hi = stats.binomial_acceptance(n, p)
+    exact = sum(math.comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1) if k < lo or k > hi)
+    assert exact <= stats.FALSE_FAILURE
+
+
+def test_my_linear_matches_nn_linear_with_relu():
+    layer = ref("my_linear", "MyLinear")(5, 3)
+    linear = torch.nn.Linear(5, 3)
+    with torch.no_grad():
+        linear.weight.copy_(layer.weight.T)
+        linear.bias.copy_(layer.bias)
+    X = torch.randn(4, 5)
+    torch.testing.assert_close(layer(X), torch.relu(linear(X)))
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+
+
+def test_cosine_scheduler_matches_torch_cosine_annealing():
+    """Without warm-up the book's cosine is CosineAnnealingLR with T_max = max_update, eta_min = final_lr."""
+    scheduler = ref("lr_scheduler", "CosineScheduler")(max_update=20, base_lr=0.3, final_lr=0.01)
+    param = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([param], lr=0.3)
+    annealing = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=20, eta_min=0.01)
+    for epoch in range(21):
+        assert math.isclose(scheduler(epoch), opt.param_groups[0]["lr"], rel_tol=1e-9)
+        opt.step()
+        annealing.step()
+    assert scheduler(25) == 0.01 and type(scheduler(25)) is float
+
+
+def test_cosine_scheduler_warmup_and_factor_values():
+    scheduler = ref("lr_scheduler", "CosineScheduler")(20, warmup_steps=5, base_lr=0.3, final_lr=0.01)
+    assert [round(scheduler(e), 6) for e in (0, 1, 5)] == [0.0, 0.06, 0.3]
+    factor = ref("lr_scheduler", "FactorScheduler")(factor=0.9, stop_factor_lr=1e-2, base_lr=2.0)
+    rates = [factor(t) for t in range(60)]
+    assert math.isclose(rates[0], 1.8) and rates[-1] == 1e-2
+    assert all(math.isclose(r, max(1e-2, 2.0 * 0.9 ** (k + 1))) for k, r in enumerate(rates))

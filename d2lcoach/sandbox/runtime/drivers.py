@@ -171,7 +171,7 @@ def watch_tensor(t, original: bool, plain) -> dict:
     """What a declared state tensor looks like after a call: values, gradient, identity, graph."""
     if not isinstance(t, torch.Tensor) or type(t) not in (torch.Tensor, nn.Parameter):
         return {"value": plain(t)}
-    grad = t.grad
+    grad = t.grad if t.is_leaf else None  # a non-leaf has no .grad (reading it warns)
     return {"value": t.detach().clone(), "same_object": original,
             "grad": grad.detach().clone() if type(grad) is torch.Tensor else plain(grad),
             "requires_grad": bool(t.requires_grad), "is_leaf": bool(t.is_leaf)}
