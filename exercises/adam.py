@@ -50,6 +50,7 @@ def init_adam_states(feature_dim: int):
     """Return the Adam states ((v_w, s_w), (v_b, s_b)) for the book's linear model.
 
     D2L 12.10, Adam: https://d2l.ai/chapter_optimization/adam.html
+    (this exercise covers 12.9-12.10, from https://d2l.ai/chapter_optimization/adadelta.html)
 
     What to implement
         Four new, separate zero tensors, float32 on the CPU: v_w and s_w of shape
@@ -65,6 +66,7 @@ def adam(params, states, hyperparams) -> None:
     """One step of Adam, in place, for every parameter; then count the step in hyperparams['t'].
 
     D2L 12.10, Adam: https://d2l.ai/chapter_optimization/adam.html
+    (this exercise covers 12.9-12.10, from https://d2l.ai/chapter_optimization/adadelta.html)
 
     What to implement
         hyperparams has 'lr' and 't' (the book starts t at 1). With beta1 = 0.9,
@@ -91,8 +93,9 @@ def adam(params, states, hyperparams) -> None:
 def adamw(params, states, hyperparams) -> None:
     """One step of AdamW (Adam with decoupled weight decay), in place; then count t up.
 
-    D2L 12.10, Adam: https://d2l.ai/chapter_optimization/adam.html (AdamW is the course's
-    addition: Loshchilov and Hutter, "Decoupled Weight Decay Regularization")
+    D2L 12.10, Adam: https://d2l.ai/chapter_optimization/adam.html
+    (this exercise covers 12.9-12.10, from https://d2l.ai/chapter_optimization/adadelta.html;
+    AdamW is the course's addition: Loshchilov and Hutter, "Decoupled Weight Decay Regularization")
 
     What to implement
         hyperparams has 'lr', 't' and 'wd'; the states come from init_adam_states. Compute
