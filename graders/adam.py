@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from d2lcoach.grading.update_rules import init_case, loop_case, update_case
+from d2lcoach.grading.update_rules import FLOAT64_HINT, init_case, loop_case, update_case
 
 HINTS = {
     "init states": "return ((torch.zeros((feature_dim, 1)), torch.zeros((feature_dim, 1))), (torch.zeros(1), "
@@ -28,7 +28,7 @@ HINTS = {
     "decoupled weight decay": "do not add wd * p to the gradient (that is Adam with L2 regularisation: the decay then "
                               "passes through v and s); subtract lr * wd * p beside the Adam step, using p from "
                               "before the step",
-    "float64": "keep the parameters' dtype: no torch.tensor(..., dtype=torch.float32) or .float() in the update",
+    "float64": FLOAT64_HINT,
     "the book's loop": "init_*_states must return four separate zero tensors: v_w = s_w = torch.zeros(...) makes "
                        "the two states one tensor, and each update then overwrites the other",
 }

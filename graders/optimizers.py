@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from d2lcoach.grading.update_rules import init_case, loop_case, update_case
+from d2lcoach.grading.update_rules import FLOAT64_HINT, init_case, loop_case, update_case
 
 HINTS = {
     "init states": "return (torch.zeros((feature_dim, 1)), torch.zeros(1)): two new zero tensors, float32 on the "
@@ -21,7 +21,7 @@ HINTS = {
                "p[:] -= lr * p.grad / torch.sqrt(s + eps) with eps = 1e-6; then p.grad.zero_() (D2L 12.8)",
     "eps inside the square root": "the book divides by torch.sqrt(s + eps), eps = 1e-6 inside the root; "
                                   "torch.optim's sqrt(s) + eps differs a lot when the gradients are tiny",
-    "float64": "keep the parameters' dtype: no torch.tensor(..., dtype=torch.float32) or .float() in the update",
+    "float64": FLOAT64_HINT,
     "the book's loop": "states = init_*_states(feature_dim) must give one new zero tensor per parameter, shaped "
                        "like it, and the update must keep using those same state tensors from step to step",
 }

@@ -15,6 +15,8 @@ import torch
 from d2lcoach.grading import driven
 from d2lcoach.grading.case import Case
 
+#: The hint of every float64 case: the update must keep the parameters' dtype.
+FLOAT64_HINT = "keep the parameters' dtype: no torch.tensor(..., dtype=torch.float32) or .float() in the update"
 #: The book's linear-regression parameters: a (feature_dim, 1) weight and a (1,) bias.
 BOOK_SHAPES = ((3, 1), (1,))
 
