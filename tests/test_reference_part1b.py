@@ -283,3 +283,26 @@ def test_init_states_are_separate_zeros_of_the_books_shapes(module, init, shapes
     assert [tuple(t.shape) for t in flat] == shapes
     assert all(t.dtype == torch.float32 and t.device.type == "cpu" and not t.any() for t in flat)
     assert len({t.data_ptr() for t in flat}) == len(flat)
+
+
+def test_xavier_grader_checks_risk_at_most_1e_9_each():
+    """Every statistical case of the xavier_init grader is large enough that each of its checks fails a
+    correct solution with probability at most 1e-9 (the bounds the grader states in its messages)."""
+    from d2lcoach.course import load_course
+    from d2lcoach.grading import stats
+    from d2lcoach.grading.engine import load_grader, make_cases
+    exercise = load_course().get("xavier_init")
+    grader = load_grader(exercise.grader_path)
+    stat_cases = [c for c in make_cases(exercise, 0) if c.spec.get("driver") == "repeat" and c.devices != ("meta",)]
+    assert len(stat_cases) >= 5
+    for case in stat_cases:
+        W = case.spec["args"][0]
+        n, r = W.numel(), grader._resolution(W.dtype)
+        assert n >= grader.MIN_ELEMENTS
+        # a grid: P(every gap >= s) = (1 - (n - 1)(s - r))^n with s = 0.25 / (n - 1)
+        assert n * math.log1p(-(0.25 - (n - 1) * r)) <= math.log(stats.FALSE_FAILURE)
+        # two calls or two neighbours agreeing on half the elements: (4 * 2r)^(n / 2)
+        assert n / 2 * math.log(8 * r) <= math.log(stats.FALSE_FAILURE)
+        assert case.spec["a"] == pytest.approx(grader.bound(tuple(W.shape), case.spec["kwargs"]["gain"]))
+        fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(W)
+        assert grader.fans(tuple(W.shape)) == (fan_in, fan_out)
