@@ -70,8 +70,8 @@ def _stat_case(prop, gen, shape, gain, dtype=torch.float32, meta_only=False):
     fan_in, fan_out = fans(shape)
     return Case(property=prop, args=(), kind="driver", spec=spec, compare=compare_statistics, meta=meta_only,
                 devices=("meta",) if meta_only else None,
-                checks=tuple(c for c in STAT_CHECKS + ("fills in place", "shape", "dtype") if c != prop), function="xavier_uniform_",
-                hint=HINTS[prop],
+                checks=tuple(c for c in STAT_CHECKS + ("fills in place", "shape", "dtype") if c != prop),
+                function="xavier_uniform_", hint=HINTS[prop],
                 label=f"2 calls of xavier_uniform_(W, gain={gain:g}) on {_shape_text(shape)} {str(dtype)[6:]} "
                       f"(fan_in = {fan_in}, fan_out = {fan_out}, so a = {spec['a']:.6g})")
 
