@@ -1,0 +1,15 @@
+"""BUG: accuracy returns the fraction of correct predictions (English 1.0's averaged accuracy), not the count.
+
+expect: fail accuracy (scores per class), accuracy (predicted labels)
+"""
+import torch
+
+
+def cross_entropy(y_hat, y):
+    return -torch.log(y_hat[range(len(y_hat)), y])
+
+
+def accuracy(y_hat, y):
+    if y_hat.dim() > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(dim=1)
+    return float((y_hat.type(y.dtype) == y).float().mean())

@@ -1,0 +1,19 @@
+"""BUG: fills W in place, then returns a copy of it.
+expect: fail returns the same tensor
+"""
+import math
+
+import torch
+
+
+def _fans(tensor):
+    receptive = math.prod(tensor.shape[2:])
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def xavier_uniform_(tensor, gain=1.0):
+    fan_in, fan_out = _fans(tensor)
+    a = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    with torch.no_grad():
+        tensor.uniform_(-a, a)
+    return tensor.detach().clone()
