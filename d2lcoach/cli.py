@@ -310,10 +310,14 @@ def doctor_command(json_output: bool = typer.Option(False, "--json", help="Print
 
 
 def _register_commands():
+    from d2lcoach.cli_gradescope import gradescope_app
     from d2lcoach.cli_instructor import grade
     from d2lcoach.cli_watch import watch
     app.command("grade")(guarded(grade))
     app.command("watch")(guarded(watch))
+    for command in gradescope_app.registered_commands:
+        command.callback = guarded(command.callback)
+    app.add_typer(gradescope_app, name="gradescope")
 
 
 _register_commands()
