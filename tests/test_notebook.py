@@ -168,7 +168,7 @@ def test_the_extension_in_a_real_kernel(tmp_path, monkeypatch):
     from nbclient import NotebookClient
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in (
-        "%load_ext d2lcoach",
+        "%load_ext d2lcoach\n%d2lcoach next",
         "import torch\n" + UNSTABLE,
         "%d2lcoach check softmax --seed 5",
         SOLUTION,
@@ -185,7 +185,8 @@ def test_the_extension_in_a_real_kernel(tmp_path, monkeypatch):
             data = output.get("data", {})
             parts.append(data.get("text/html", "") or data.get("text/plain", "") or output.get("text", ""))
         return "\n".join(parts)
-    failed, passed, hint, bad = (shown(nb.cells[i]) for i in (2, 4, 5, 6))
+    task, failed, passed, hint, bad = (shown(nb.cells[i]) for i in (0, 2, 4, 5, 6))
+    assert "softmax" in task and "D2L 4.4" in task and "%d2lcoach check softmax" in task
     assert "NOT YET" in failed and "numerical stability" in failed and "<" in failed  # HTML in Jupyter
     assert "PASSED" in passed, passed
     assert "Hint 1/" in hint
