@@ -105,11 +105,13 @@ def next_command(
     exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="Start this exercise instead "
                                            "(prerequisites are advice, never a lock)."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_notebook: bool = typer.Option(False, "--notebook", help="Write the exercise as a Jupyter notebook "
+                                     "(the task, the stub and a check cell) instead of a .py file."),
 ):
     """Get the next exercise: copies its stub into the workspace and shows the task."""
     from d2lcoach import tutor
     course, workspace = _context("new")
-    task = tutor.next_task(course, workspace, exercise)
+    task = tutor.next_task(course, workspace, exercise, as_notebook=as_notebook)
     ex = task.exercise
     if json_output:
         print(json.dumps({"exercise": ex.id, "file": str(task.path), "created": task.created,
@@ -172,8 +174,7 @@ def check_command(
             raise UsageError("--all checks the whole workspace; leave out the exercise and --file")
         _check_all(course, workspace, device, seed, json_output)
     ex, path = tutor.resolve_target(course, workspace, exercise, file)
-    from d2lcoach.workspace import read_submission
-    source = read_submission(path)
+    submission = tutor.load_submission(path, ex)
     from d2lcoach.sandbox import Sandbox
     sandbox = _EARLY.pop() if _EARLY else Sandbox(hidden=[workspace.root] if workspace else [])
     with sandbox.start():  # the worker imports torch while we do
@@ -183,8 +184,9 @@ def check_command(
             sandbox.close()
             sandbox.cuda = "cuda" in devices
             sandbox.start()
-        result = grade_source(ex, source, str(path), sandbox=sandbox, devices=devices, seed=seed)
-    tutor.record_check(workspace, ex, result, source)
+        result = submission.finish(grade_source(ex, submission.source, str(path), sandbox=sandbox,
+                                                devices=devices, seed=seed))
+    tutor.record_check(workspace, ex, result, submission.source)
     saved = None
     if save_case is not None:
         from d2lcoach.grading.savecase import save_failing_case
@@ -364,6 +366,7 @@ def doctor_command(json_output: bool = typer.Option(False, "--json", help="Print
 
 def _register_commands():
     from d2lcoach.cli_dev import make_dev_app
+    from d2lcoach.cli_gradescope import gradescope_app
     from d2lcoach.cli_instructor import grade
     from d2lcoach.cli_watch import watch
     from d2lcoach.cli_workspace import init, progress_app
@@ -372,6 +375,9 @@ def _register_commands():
     app.command("init")(guarded(init))
     app.add_typer(progress_app(guarded), name="progress")
     app.add_typer(make_dev_app(guarded, lambda: _context()[0]), name="dev")
+    for command in gradescope_app.registered_commands:
+        command.callback = guarded(command.callback)
+    app.add_typer(gradescope_app, name="gradescope")
 
 
 _register_commands()

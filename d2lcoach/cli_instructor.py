@@ -8,6 +8,7 @@ and maps errors to exit codes: 0 when the class was graded (whatever the scores)
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import List, Optional
 
@@ -19,6 +20,8 @@ from rich.table import Table
 
 from d2lcoach import console as ui
 from d2lcoach.errors import UsageError
+from d2lcoach.gradebook import GRADEBOOK_FORMATS
+from d2lcoach.lms import prepare_roster
 
 
 def _table(summary) -> Table:
@@ -50,10 +53,46 @@ def running_text(labels: list[str], width: int = 40) -> str:
         return "grading"
     text = "grading " + ", ".join(labels)
     return text if len(text) <= width else text[:width - 1] + "…"
+def unplaced_files(prepared) -> list[str]:
+    """Files of an export that no exercise was graded from, named with their student."""
+    lines = [f"{name} (belongs to no student)" for name in prepared.export.unplaced]
+    for placement in prepared.placements or []:
+        lines += [f"{placement.student.key}: {name}" for name in placement.unplaced]
+    return lines
+
+
+def _note_in_feedback(path: Path, placement) -> None:
+    """Say in a student's feedback which file each grade came from, and which files were not graded."""
+    from d2lcoach.progress import write_atomically
+    if not path.is_file() or not (placement.notes or placement.unplaced):
+        return
+    lines = ["", "## Where your grades came from", ""] + [f"- {note}" for note in placement.notes]
+    lines += [f"- not graded (no exercise of this course): `{name}`" for name in placement.unplaced]
+    write_atomically(path, path.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+
+
+def write_gradebooks(out: Path, prepared, fmt: str) -> list[Path]:
+    """students.json (the LMS ids) for a converted export, and the LMS gradebook asked for."""
+    from d2lcoach.gradebook import gradebook_text
+    from d2lcoach.lms import IDENTITIES_NAME, identities_document
+    from d2lcoach.progress import write_atomically
+    identities = None
+    written = []
+    if prepared.placements is not None:
+        identities = identities_document(prepared.export, prepared.placements)
+        write_atomically(out / IDENTITIES_NAME, json.dumps(identities, indent=2) + "\n")
+        for placement in prepared.placements:
+            _note_in_feedback(out / "feedback" / f"{placement.student.key}.md", placement)
+    if fmt != "csv":
+        path = out / f"gradebook-{fmt}.csv"
+        write_atomically(path, gradebook_text(fmt, out, identities))
+        written.append(path)
+    return written
 
 
 def grade(
-    roster: Path = typer.Argument(..., help="ROSTER_DIR: one folder per student, holding softmax.py, conv2d.py, ..."),
+    roster: Path = typer.Argument(..., help="ROSTER_DIR: one folder per student, holding softmax.py, conv2d.py, "
+                                  "... (or an LMS submission download: a folder or a .zip)"),
     out: Path = typer.Option(..., "--out", "-o", help="REPORT_DIR: where grades.csv, results.json and "
                              "feedback/ are written (created if missing; a rerun grades only what changed)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Warm sandboxed workers [default: the cores available]."),
@@ -66,8 +105,13 @@ def grade(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
                                             help="Grade on the Dask cluster of this scheduler (tcp://HOST:8786); "
                                             "needs d2lcoach[cluster]."),
+    gradebook_format: str = typer.Option("csv", "--format", help="The gradebook to write beside grades.csv: "
+                                         "csv, canvas or moodle (an LMS imports it as it is)."),
 ):
-    """Grade a whole class: every student's files, sandboxed, into a gradebook and feedback files."""
+    """Grade a whole class: every student's files, sandboxed, into a gradebook and feedback files.
+
+    ROSTER may also be an LMS submission download (Canvas, Moodle, GitHub Classroom), as a folder or a
+    .zip; the students keep their LMS ids in the gradebook."""
     from d2lcoach.batch import grade_roster, weak_sandbox_warning
     from d2lcoach.course import load_course
     from d2lcoach.grading.engine import resolve_devices
@@ -99,23 +143,28 @@ def grade(
     try:
         course = load_course()
         devices = resolve_devices(device)
-        if scheduler:  # connected before anything is written, so a bad address leaves no trace
-            executor = connect_cluster(scheduler, devices, jobs)
-        warning = weak_sandbox_warning(executor.level if executor else available_level())
-        if not json_output:
-            progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                TimeElapsedColumn(), console=ui.err_console, transient=True)
-        try:
-            if progress is not None:
-                progress.start()
-            summary = grade_roster(roster, out, course=course, jobs=jobs, exercises=exercise or None,
-                                   seed=seed, devices=devices, on_result=on_result, on_running=on_running,
-                                   executor=executor)
-        finally:
-            if progress is not None:
-                progress.stop()
-            if executor is not None:
-                executor.close()
+        if gradebook_format not in GRADEBOOK_FORMATS:
+            raise UsageError(f"unknown --format {gradebook_format!r}; choose one of: {', '.join(GRADEBOOK_FORMATS)}")
+        with tempfile.TemporaryDirectory(prefix="d2lcoach-export-") as scratch:
+            prepared = prepare_roster(roster, course, Path(scratch))  # an LMS export becomes a roster
+            if scheduler:  # connected before anything is written, so a bad address leaves no trace
+                executor = connect_cluster(scheduler, devices, jobs)
+            warning = weak_sandbox_warning(executor.level if executor else available_level())
+            if not json_output:
+                progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                    TimeElapsedColumn(), console=ui.err_console, transient=True)
+            try:
+                if progress is not None:
+                    progress.start()
+                summary = grade_roster(prepared.roster, out, course=course, jobs=jobs, exercises=exercise or None,
+                                       seed=seed, devices=devices, on_result=on_result, on_running=on_running,
+                                       executor=executor)
+            finally:
+                if progress is not None:
+                    progress.stop()
+                if executor is not None:
+                    executor.close()
+        written = write_gradebooks(out, prepared, gradebook_format)
     except UsageError as exc:
         ui.error_line(str(exc))
         raise typer.Exit(UsageError.exit_code)
@@ -128,8 +177,16 @@ def grade(
         raise typer.Exit(130)
 
     if json_output:
-        ui.console.out(json.dumps(summary.to_json(), indent=2), highlight=False)
+        document = summary.to_json()
+        document.update({"format": prepared.export.format, "gradebooks": [str(p) for p in written],
+                         "unplaced": unplaced_files(prepared)})
+        ui.console.out(json.dumps(document, indent=2), highlight=False)
         return
+    if prepared.export.format != "roster" or prepared.placements:
+        ui.console.print(f"found a {escape(prepared.export.format)} export: {len(prepared.export.students)} "
+                         "students")
+    for line in unplaced_files(prepared):
+        ui.console.print(f"[yellow]not graded:[/] {escape(line)}")
     ui.console.print(_table(summary))
     ui.console.print(
         f"graded {summary.graded}, reused {summary.reused} from the journal, {summary.missing} missing; "
@@ -149,5 +206,7 @@ def grade(
                              "of the grader; they are in the report, and the next run retries them[/]")
     ui.console.print(f"report: {escape(str(summary.grades_csv))}, {escape(str(summary.results_json))}, "
                      f"{escape(str(summary.feedback_dir))}/")
+    for path in written:
+        ui.console.print(f"gradebook for the LMS: {escape(str(path))}")
     if summary.warning:
         ui.console.print(f"[bold red]{escape(summary.warning)}[/]")

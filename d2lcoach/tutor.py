@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 import platform
 import sys
 from pathlib import Path
 
+from d2lcoach import notebook
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.progress import PASSED, Progress, load_progress, update_progress
@@ -67,8 +69,11 @@ def chosen_or_current(course: Course, workspace: Workspace, exercise_id: str | N
     return current_exercise(course, load_progress(workspace.progress_path))
 
 
-def next_task(course: Course, workspace: Workspace, exercise_id: str | None = None) -> Task:
-    """Install the stub of the next exercise (or of `exercise_id`) and make it current."""
+def next_task(course: Course, workspace: Workspace, exercise_id: str | None = None,
+              as_notebook: bool = False) -> Task:
+    """Install the stub of the next exercise (or of `exercise_id`) and make it current.
+
+    as_notebook: write it as a notebook (`softmax.ipynb`: the task, the stub, a check cell) instead."""
     progress = load_progress(workspace.progress_path)
     if exercise_id:
         exercise = course.get(exercise_id)
@@ -79,12 +84,51 @@ def next_task(course: Course, workspace: Workspace, exercise_id: str | None = No
         if exercise is None:
             exercise = course.exercises[-1]
     workspace.ensure_exists()
-    path, created = workspace.install_stub(exercise)
+    lines, summary = signatures(exercise)
+    if as_notebook:
+        path, created = workspace.install_new(notebook_path(workspace, exercise),
+                                              lambda: _task_notebook_bytes(exercise, lines, summary))
+    else:
+        path, created = workspace.install_stub(exercise)
     with update_progress(workspace.progress_path) as live:
         if not all_passed:
             live.record_start(exercise.id)
-    lines, summary = signatures(exercise)
     return Task(exercise, path, created, lines, summary, all_passed)
+
+
+def notebook_path(workspace: Workspace, exercise: Exercise) -> Path:
+    """Where the notebook form of an exercise lives: beside the .py form, `softmax.ipynb`."""
+    return workspace.exercise_file(exercise).with_suffix(notebook.NOTEBOOK_SUFFIX)
+
+
+def _task_notebook_bytes(exercise: Exercise, signature: list[str], summary: str) -> bytes:
+    document = notebook.task_notebook(
+        exercise_id=exercise.id, title=exercise.title, chapter=f"Chapter {exercise.chapter.number}: "
+        f"{exercise.chapter.title}", section=exercise.section, link=exercise.link, summary=summary,
+        signature=signature, stub=exercise.stub_path.read_text(encoding="utf-8"),
+        hints_command=f"%d2lcoach hint {exercise.id}")
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@dataclasses.dataclass
+class Submission:
+    """A learner's file as the grader sees it: the source to grade, and for a notebook, where it came from."""
+
+    path: Path
+    source: str
+    extracted: notebook.Extracted | None = None
+
+    def finish(self, result: CheckResult) -> CheckResult:
+        """Name notebook cells, not lines of the extracted module, in the result's messages."""
+        return notebook.relabel_result(result, self.extracted) if self.extracted else result
+
+
+def load_submission(path: Path, exercise: Exercise) -> Submission:
+    """Read a .py file, or take the exercise's functions out of a notebook (no cell runs)."""
+    if notebook.is_notebook(path):
+        extracted = notebook.extract_file(path, exercise.functions)
+        return Submission(Path(path), extracted.source, extracted)
+    return Submission(Path(path), read_submission(path))
 
 
 def resolve_target(course: Course, workspace: Workspace | None, exercise_id: str | None,
@@ -99,6 +143,8 @@ def resolve_target(course: Course, workspace: Workspace | None, exercise_id: str
     else:
         exercise = current_exercise(course, load_progress(workspace.progress_path))
     path = Path(file) if file is not None else workspace.exercise_file(exercise)
+    if file is None and not path.exists() and notebook_path(workspace, exercise).exists():
+        path = notebook_path(workspace, exercise)  # the learner works in the notebook form
     if file is None and not path.exists():
         raise UsageError(f"{path}: no such file; run `d2lcoach next --exercise {exercise.id}` to get its stub")
     return exercise, path

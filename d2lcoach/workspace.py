@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from d2lcoach.course import Exercise
@@ -115,15 +116,18 @@ class Workspace:
 
     def install_stub(self, exercise: Exercise) -> tuple[Path, bool]:
         """Copy the stub into place unless a file is already there; never overwrites. Returns (path, created)."""
-        target = self.exercise_file(exercise)
+        return self.install_new(self.exercise_file(exercise), lambda: self._stub_bytes(exercise))
+
+    def install_new(self, target: Path, make: Callable[[], bytes]) -> tuple[Path, bool]:
+        """Write `make()` to `target` unless a file is already there; never overwrites. Returns (path, created)."""
         self._not_a_folder(target)
         if os.path.lexists(target):
             return target, False
-        stub = self._stub_bytes(exercise)
+        data = make()
         self._make_parent(target)
         try:
             with open(target, "xb") as handle:  # exclusive create: a file that appears meanwhile is kept
-                handle.write(stub)
+                handle.write(data)
         except FileExistsError:
             return target, False
         except OSError as exc:

@@ -12,7 +12,7 @@ python=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
-if ! .venv/bin/python -c "import d2lcoach, torch, torchvision, typer, rich, yaml, pytest" 2>/dev/null \
+if ! .venv/bin/python -c "import d2lcoach, torch, torchvision, typer, rich, yaml, pytest, nbclient, hypothesis" 2>/dev/null \
    || [ pyproject.toml -nt .venv/.d2lcoach-installed ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 \
         | grep -v "is ignored: it is neither a file nor a directory" || true

@@ -1,0 +1,327 @@
+"""Submission downloads of learning-management systems, read into a roster that `grade` can grade.
+
+Recognised layouts (of a folder, or of a .zip holding one):
+- `canvas`: loose files `name_userid_submissionid_file` (late ones `name_LATE_userid_...`); Canvas
+  renames a resubmitted file `softmax-1.py`, which counts as `softmax.py`.
+- `moodle`: one folder per submission, `Full Name_12345_assignsubmission_file_/` holding the files.
+- `github-classroom`: a folder of student repositories `assignment-login/` (git checkouts); the
+  login is what follows the assignment prefix the folders share.
+- `roster`: d2lcoach's own layout, one folder per student.
+
+Students keep their identifiers through to the gradebook. A file that cannot be placed is listed,
+never silently dropped. Notebooks are turned into the exercise's module (see d2lcoach.notebook).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+
+from d2lcoach.course import Course
+from d2lcoach.errors import UsageError
+from d2lcoach.notebook import NOTEBOOK_SUFFIX, extract_file
+
+CANVAS = "canvas"
+MOODLE = "moodle"
+GITHUB = "github-classroom"
+ROSTER = "roster"
+FORMATS = (CANVAS, MOODLE, GITHUB, ROSTER)
+
+#: Limits on what an export zip may unpack to (a zip bomb is refused, not unpacked).
+MAX_ZIP_BYTES = 1 << 30
+MAX_ZIP_FILES = 100_000
+IDENTITIES_NAME = "students.json"
+
+_CANVAS_FILE = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$")
+_CANVAS_LIKE = re.compile(r"^[a-z0-9]+(_LATE)?_\w*_.+$")
+_MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assign(submission|feedback)_[a-z]+_?$")
+_RESUBMITTED = re.compile(r"^(?P<stem>.+?)-\d+(?P<suffix>\.[A-Za-z0-9]+)$")
+
+
+@dataclasses.dataclass
+class Student:
+    """One learner of an export: the ids the LMS knows them by, and their files."""
+
+    key: str  # the folder name in the roster we grade (unique, filesystem-safe)
+    name: str
+    lms_id: str = ""
+    sis_id: str = ""
+    login: str = ""
+    section: str = ""
+    late: bool = False
+    files: list[Path] = dataclasses.field(default_factory=list)
+
+    def identity(self) -> dict:
+        return {"key": self.key, "name": self.name, "id": self.lms_id, "sis_id": self.sis_id,
+                "login": self.login, "section": self.section, "late": self.late}
+
+
+@dataclasses.dataclass
+class Export:
+    format: str
+    root: Path
+    students: list[Student]
+    unplaced: list[str]  # files that belong to no student, named as in the export
+
+
+def _safe_key(text: str) -> str:
+    key = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
+    return key[:80]
+
+
+def _files_under(folder: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        found += [Path(dirpath) / f for f in sorted(filenames) if not f.startswith(".")]
+    return found
+
+
+def unpack_zip(archive: Path, dest: Path) -> Path:
+    """Unpack an export zip safely (no paths outside `dest`, no links, bounded size)."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = zf.infolist()
+            if len(members) > MAX_ZIP_FILES:
+                raise UsageError(f"{archive}: holds {len(members)} files; at most {MAX_ZIP_FILES} are unpacked")
+            if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+                raise UsageError(f"{archive}: unpacks to more than 1 GiB; refused")
+            root = dest.resolve()
+            for member in members:
+                name = member.filename
+                target = (dest / name).resolve()
+                if name.startswith("/") or (root != target and root not in target.parents):
+                    raise UsageError(f"{archive}: holds a path outside the archive ({name!r}); refused")
+                if stat.S_ISLNK(member.external_attr >> 16):
+                    continue  # links are never followed or created
+                if member.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(member) as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out)
+    except zipfile.BadZipFile:
+        raise UsageError(f"{archive}: not a zip file") from None
+    except OSError as exc:
+        raise UsageError(f"{archive}: cannot unpack: {exc.strerror or exc}") from None
+    entries = [p for p in dest.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+    if len(entries) == 1 and entries[0].is_dir() and not _looks_like(entries[0]):
+        return entries[0]  # a zip of one folder: the export is that folder
+    return dest
+
+
+def _looks_like(folder: Path) -> bool:
+    """Whether a folder is itself an export (rather than the one folder a zip was made of)."""
+    try:
+        entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
+    except OSError:
+        return False
+    return any(_MOODLE_DIR.match(p.name) for p in entries if p.is_dir()) or any(
+        _CANVAS_FILE.match(p.name) for p in entries if p.is_file())
+
+
+def read_export(path: Path, scratch: Path) -> Export:
+    """Recognise the export at `path` (a folder or a .zip, unpacked under `scratch`)."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise UsageError(f"{path}: not found")
+    if path.is_file():
+        if path.suffix.lower() != ".zip":
+            raise UsageError(f"{path}: is a file; give a roster folder or an LMS export (.zip or folder)")
+        unpacked = scratch / "export"
+        shutil.rmtree(unpacked, ignore_errors=True)
+        unpacked.mkdir(parents=True)
+        folder = unpack_zip(path, unpacked)
+        export = _read_folder(folder, path)
+        code = any(p.suffix.lower() in (".py", NOTEBOOK_SUFFIX) for s in export.students for p in s.files)
+        if export.format == ROSTER and (export.unplaced or not code):
+            raise UsageError(f"{path}: an export of an unknown layout (not Canvas, Moodle, GitHub Classroom "
+                             "or one folder per student)")
+        return export
+    return _read_folder(path, path)
+
+
+def _read_folder(folder: Path, shown: Path) -> Export:
+    try:
+        entries = sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot list: {exc.strerror or exc}") from None
+    files = [p for p in entries if p.is_file()]
+    dirs = [p for p in entries if p.is_dir()]
+    if files and sum(bool(_CANVAS_FILE.match(p.name)) for p in files) * 2 >= len(files):
+        return _canvas(folder, files, dirs, shown)
+    if dirs and sum(bool(_MOODLE_DIR.match(p.name)) for p in dirs) * 2 >= len(dirs):
+        return _moodle(folder, files, dirs)
+    github = _github(folder, files, dirs)
+    if github is not None:
+        return github
+    students = [Student(key=_safe_key(d.name), name=d.name, files=_files_under(d)) for d in dirs]
+    return Export(ROSTER, folder, students, [p.name for p in files])
+
+
+def _canvas(folder: Path, files: list[Path], dirs: list[Path], shown: Path) -> Export:
+    students: dict[str, Student] = {}
+    unplaced = [d.name + "/" for d in dirs]
+    for path in files:
+        match = _CANVAS_FILE.match(path.name)
+        if match is None:
+            raise UsageError(f"{shown}: {path.name!r} is not a Canvas submission file name "
+                             "(name_userid_submissionid_file): the student cannot be identified")
+        uid = match["uid"]
+        student = students.setdefault(uid, Student(key=f"{_safe_key(match['name'])}_{uid}", name=match["name"],
+                                                   lms_id=uid))
+        student.late |= bool(match["late"])
+        student.files.append(path)
+    return Export(CANVAS, folder, sorted(students.values(), key=lambda s: s.key), unplaced)
+
+
+def _moodle(folder: Path, files: list[Path], dirs: list[Path]) -> Export:
+    students: dict[str, Student] = {}
+    unplaced = [p.name for p in files]
+    for d in dirs:
+        match = _MOODLE_DIR.match(d.name)
+        if match is None:
+            unplaced.append(d.name + "/")
+            continue
+        participant = match["id"]
+        student = students.setdefault(participant, Student(
+            key=f"{_safe_key(match['name'])}_{participant}", name=match["name"], lms_id=participant))
+        student.files += _files_under(d)
+    return Export(MOODLE, folder, sorted(students.values(), key=lambda s: s.key), unplaced)
+
+
+def _github(folder: Path, files: list[Path], dirs: list[Path]) -> Export | None:
+    """A folder of student repositories (most of them git checkouts), named `assignment-login`."""
+    if not dirs:
+        return None
+    if sum((d / ".git").exists() for d in dirs) * 2 <= len(dirs):
+        return None
+    prefix = os.path.commonprefix([d.name for d in dirs]) if len(dirs) > 1 else ""
+    prefix = prefix[:prefix.rfind("-") + 1] if "-" in prefix else ""
+    students = []
+    for d in dirs:
+        login = d.name[len(prefix):] if prefix and d.name != prefix else d.name
+        students.append(Student(key=_safe_key(login), name=login, login=login, lms_id=login,
+                                files=_files_under(d)))
+    return Export(GITHUB, folder, students, [p.name for p in files])
+
+
+def _exercise_file_name(name: str, export_format: str) -> str:
+    """The name a file was handed in as: Canvas's prefix and resubmission suffix removed."""
+    if export_format == CANVAS:
+        match = _CANVAS_FILE.match(name)
+        if match:
+            name = match["file"]
+        resub = _RESUBMITTED.match(name)
+        if resub:
+            name = resub["stem"] + resub["suffix"]
+    return name
+
+
+@dataclasses.dataclass
+class Placement:
+    """What one student's files became: graded files per exercise, and notes for the feedback."""
+
+    student: Student
+    placed: dict[str, str]  # exercise id -> the file it was taken from (as handed in)
+    notes: list[str]
+    unplaced: list[str]
+
+
+def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
+    """Write one folder per student under `dest` with `<exercise>.py` files the batch grader reads.
+
+    A `.py` named after an exercise wins; otherwise a notebook named after it, otherwise any notebook
+    that defines the exercise's functions (the functions are read statically; no cell runs). The
+    identities are kept by the caller (`identities_document`)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    placements = []
+    used_keys: set[str] = set()
+    for student in export.students:
+        key = student.key
+        n = 2
+        while key in used_keys:
+            key, n = f"{student.key}_{n}", n + 1
+        used_keys.add(key)
+        student.key = key
+        folder = dest / key
+        folder.mkdir()
+        by_name: dict[str, Path] = {}
+        for path in student.files:
+            by_name.setdefault(_exercise_file_name(path.name, export.format).lower(), path)
+        placed, notes = {}, []
+        taken: set[Path] = set()
+        notebooks = [p for p in student.files if p.suffix.lower() == NOTEBOOK_SUFFIX]
+        for exercise in course.exercises:
+            source = None
+            py = by_name.get(exercise.filename.lower())
+            ipynb = by_name.get(f"{exercise.id}{NOTEBOOK_SUFFIX}".lower())
+            if py is not None:
+                source = _read_bytes(py)
+                taken.add(py)
+                placed[exercise.id] = py.name
+            else:
+                for candidate in ([ipynb] if ipynb else []) + [p for p in notebooks if p != ipynb]:
+                    try:
+                        extracted = extract_file(candidate, exercise.functions)
+                    except UsageError:
+                        continue
+                    source = extracted.source.encode("utf-8")
+                    taken.add(candidate)
+                    placed[exercise.id] = candidate.name
+                    notes.append(f"{exercise.id}: graded from the notebook {candidate.name} (cells "
+                                 f"{', '.join(map(str, extracted.cells))})")
+                    break
+            if source is not None:
+                (folder / exercise.filename).write_bytes(source)
+        unplaced = [p.name for p in student.files if p not in taken]
+        placements.append(Placement(student, placed, notes, unplaced))
+    return placements
+
+
+def identities_document(export: Export, placements: list[Placement]) -> dict:
+    """Who each roster folder is in the LMS, and what was graded from which file (students.json)."""
+    return {"format": export.format,
+            "students": {p.student.key: {**p.student.identity(), "files": p.placed, "notes": p.notes,
+                                         "unplaced": p.unplaced} for p in placements},
+            "unplaced": export.unplaced}
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def needs_conversion(export: Export) -> bool:
+    """A plain roster of .py files is graded where it is; anything else goes through `build_roster`."""
+    if export.format != ROSTER:
+        return True
+    return any(p.suffix.lower() == NOTEBOOK_SUFFIX for s in export.students for p in s.files)
+
+
+@dataclasses.dataclass
+class Prepared:
+    """A roster ready for `grade_roster`: the export as found, and the folder to grade."""
+
+    roster: Path
+    export: Export
+    placements: list[Placement] | None  # None: a plain roster graded where it is
+
+
+def prepare_roster(path: Path, course: Course, scratch: Path) -> Prepared:
+    """Recognise `path` (roster folder or LMS export, folder or zip) and make a roster of it under `scratch`."""
+    export = read_export(path, scratch)
+    if not needs_conversion(export) and Path(path).is_dir():
+        return Prepared(Path(path), export, None)
+    if not export.students:
+        raise UsageError(f"{path}: a {export.format} export without any student submission")
+    roster = scratch / "roster"
+    return Prepared(roster, export, build_roster(export, course, roster))
