@@ -148,7 +148,8 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
             for event in events:
                 pair = to_grade[event.index]
                 if isinstance(event, Started):
-                    running[event.index] = pair.label
+                    if pair.result is None:  # a cluster's notice can arrive after the grade itself
+                        running[event.index] = pair.label
                 elif isinstance(event, Finished):
                     if pair.result is not None:
                         continue  # already settled (an executor may report a retried job twice)
