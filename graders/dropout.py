@@ -59,8 +59,13 @@ def make_cases(gen: torch.Generator) -> list[Case]:
 
 # --------------------------------------------------------------------------- the parent's statistics
 
-def _risk(p: float) -> str:
-    return f"(a correct dropout fails this check with probability below {p:.0e})"
+def _outside(count: int, n: int, q: float) -> str | None:
+    """None when `count` ~ Binomial(n, q) lies in its 1e-9 acceptance range, else that range, stated."""
+    lo, hi = stats.binomial_acceptance(n, q)
+    if lo <= count <= hi:
+        return None
+    risk = stats.binomial_false_failure(n, q, lo, hi)
+    return f"[{lo}, {hi}] (a correct dropout falls outside with probability below {risk:.0e})"
 
 
 def compare_dropout(expected, actual, case: Case, device: str) -> list[tuple[str, str]]:
@@ -102,36 +107,30 @@ def compare_dropout(expected, actual, case: Case, device: str) -> list[tuple[str
     if all(bool(k.all()) for k in kept):
         return found + [("keep probability", f"{call}: every element was kept: the result is X (scaled) with "
                          "no element dropped; draw a random mask and zero the elements it drops")]
-    lo, hi = stats.binomial_acceptance(n, 1 - p)
     for i, k in enumerate(kept):
-        count = int(k.sum())
-        if not lo <= count <= hi:
-            found.append(("keep probability", f"{call}: call {i + 1} kept {count} of {n} elements; with dropout="
-                          f"{p:g} each is kept with probability {1 - p:g}, so the count lies in [{lo}, {hi}] "
-                          f"{_risk(stats.binomial_false_failure(n, 1 - p, lo, hi))}. Keep an element when "
-                          "torch.rand(...) > dropout"))
+        miss = _outside(int(k.sum()), n, 1 - p)
+        if miss:
+            found.append(("keep probability", f"{call}: call {i + 1} kept {int(k.sum())} of {n} elements; with "
+                          f"dropout={p:g} each is kept with probability {1 - p:g}, so the count lies in {miss}. "
+                          "Keep an element when torch.rand(...) > dropout"))
             break
     q = p * p + (1 - p) * (1 - p)  # two independent masks agree on an element with this probability
-    if len(kept) > 1:
-        agree = int((kept[0] == kept[1]).sum())
-        lo, hi = stats.binomial_acceptance(n, q)
-        if not lo <= agree <= hi:
-            found.append(("fresh mask every call", f"{call}: the masks of calls 1 and 2 agree on {agree} of {n} "
-                          f"elements; independent masks agree on {lo} to {hi} "
-                          f"{_risk(stats.binomial_false_failure(n, q, lo, hi))}. Draw a new random mask on every "
-                          "call (no fixed seed, no mask saved between calls)"))
+    agree = int((kept[0] == kept[-1]).sum())
+    miss = _outside(agree, n, q) if len(kept) > 1 else None
+    if miss:
+        found.append(("fresh mask every call", f"{call}: the masks of calls 1 and 2 agree on {agree} of {n} "
+                      f"elements; independent masks agree on {miss}. Draw a new random mask on every call "
+                      "(no fixed seed, no mask saved between calls)"))
     mask = kept[0].reshape(-1, X.shape[-1])
     w, h = mask.shape[1] // 2 * 2, mask.shape[0] // 2 * 2
     # neighbours along the last dim, then along the rows: a mask per row or per column agrees there
     for a, b, what in ((mask[:, 0:w:2], mask[:, 1:w:2], "neighbouring elements of a row"),
                        (mask[0:h:2], mask[1:h:2], "neighbouring rows")):
-        m = a.numel()
         agree = int((a == b).sum())
-        lo, hi = stats.binomial_acceptance(m, q)
-        if not lo <= agree <= hi:
-            found.append(("independent elements", f"{call}: the mask of call 1 agrees on {agree} of {m} pairs of "
-                          f"{what}; independent elements agree on {lo} to {hi} "
-                          f"{_risk(stats.binomial_false_failure(m, q, lo, hi))}. Draw one random number per "
+        miss = _outside(agree, a.numel(), q)
+        if miss:
+            found.append(("independent elements", f"{call}: the mask of call 1 agrees on {agree} of {a.numel()} "
+                          f"pairs of {what}; independent elements agree on {miss}. Draw one random number per "
                           "element of X (torch.rand(X.shape)), not one per row or column"))
             break
     return found

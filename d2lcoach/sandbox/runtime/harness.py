@@ -162,17 +162,7 @@ def _tensors(x, out):
     return out
 
 
-def _to(x, device, dtype=None):
-    """A fresh copy on `device` for every call, so one call can never change another's inputs."""
-    if isinstance(x, torch.Tensor):
-        return x.detach().to(device, copy=True)
-    if isinstance(x, tuple):
-        return tuple(_to(v, device) for v in x)
-    if isinstance(x, list):
-        return [_to(v, device) for v in x]
-    if isinstance(x, dict):
-        return {k: _to(v, device) for k, v in x.items()}
-    return x
+_to = drivers.place  # a fresh copy on the device for every call, so one call never changes another's inputs
 
 
 def _get(args, path):
