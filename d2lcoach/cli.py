@@ -374,7 +374,7 @@ def _register_commands():
     app.command("watch")(guarded(watch))
     app.command("init")(guarded(init))
     app.add_typer(progress_app(guarded), name="progress")
-    app.add_typer(make_dev_app(guarded, lambda: _context()[0]), name="dev")
+    app.add_typer(make_dev_app(guarded, lambda: _context("optional")[0]), name="dev")
     for command in gradescope_app.registered_commands:
         command.callback = guarded(command.callback)
     app.add_typer(gradescope_app, name="gradescope")
