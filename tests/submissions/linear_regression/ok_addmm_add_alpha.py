@@ -1,4 +1,4 @@
-"""linreg with addmm, squared_loss with reshape_as and pow, sgd with the in-place foreach routines.
+"""linreg with addmm, squared_loss with reshape_as and pow, sgd with in-place add_ and alpha.
 
 expect: pass
 """
@@ -15,8 +15,7 @@ def squared_loss(y_hat, y):
 
 
 def sgd(params, lr, batch_size):
-    params = list(params)
     with torch.no_grad():
-        torch._foreach_add_(params, [p.grad for p in params], alpha=-lr / batch_size)
         for p in params:
+            p.add_(p.grad, alpha=-lr / batch_size)
             p.grad.zero_()
