@@ -109,4 +109,9 @@ def make_cases(gen: torch.Generator) -> list[Case]:
     cases.append(_accuracy_case("accuracy (predicted labels)", labels, torch.tensor([0, 1, 2, 2, 1])))
     cases.append(_accuracy_case("accuracy (predicted labels)", labels.to(torch.float32),
                                 torch.tensor([0, 2, 1, 2, 1])))
+    # A batch of one example: (1, 1) holds one predicted label (one column, no argmax); (1, 3) holds
+    # scores for three classes (more than one column: argmax, whatever the batch size).
+    cases.append(_accuracy_case("accuracy (predicted labels)", torch.tensor([[2.0]]), torch.tensor([2])))
+    cases.append(_accuracy_case("accuracy (scores per class)", torch.tensor([[0.1, 0.7, 0.2]]),
+                                torch.tensor([1])))
     return cases

@@ -61,18 +61,20 @@ MIN_ELEMENTS = 4000
 
 
 def _stat_case(prop, gen, shape, gain, dtype=torch.float32, meta_only=False):
-    """Two calls on W of `shape`; `meta_only`: a small shape-only run on the meta device (a tensor made on a
-    hard-coded device shows there without a GPU), never judged by statistics."""
+    """Two calls on W of `shape` (`gain` None: left out of the call); `meta_only`: a small shape-only run on
+    the meta device (a tensor made on a hard-coded device shows there without a GPU), never judged by statistics."""
     assert meta_only or math.prod(shape) >= MIN_ELEMENTS, shape
     W = torch.full(shape, FILL, dtype=dtype)
-    spec = {"driver": "repeat", "function": "xavier_uniform_", "args": [W], "kwargs": {"gain": gain}, "times": 2,
-            "seed": _seed(gen), "a": bound(shape, gain)}
+    spec = {"driver": "repeat", "function": "xavier_uniform_", "args": [W],
+            "kwargs": {} if gain is None else {"gain": gain}, "times": 2, "seed": _seed(gen),
+            "a": bound(shape, 1.0 if gain is None else gain)}
     fan_in, fan_out = fans(shape)
+    call_text = "W" if gain is None else f"W, gain={gain:g}"
     return Case(property=prop, args=(), kind="driver", spec=spec, compare=compare_statistics, meta=meta_only,
                 devices=("meta",) if meta_only else None,
                 checks=tuple(c for c in STAT_CHECKS + ("fills in place", "shape", "dtype") if c != prop),
                 function="xavier_uniform_", hint=HINTS[prop],
-                label=f"2 calls of xavier_uniform_(W, gain={gain:g}) on {_shape_text(shape)} {str(dtype)[6:]} "
+                label=f"2 calls of xavier_uniform_({call_text}) on {_shape_text(shape)} {str(dtype)[6:]} "
                       f"(fan_in = {fan_in}, fan_out = {fan_out}, so a = {spec['a']:.6g})")
 
 
@@ -109,6 +111,7 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         _stat_case("fresh values every call", gen, (128, 64), 1.0),
         _stat_case("independent draws", gen, (32, 16, 5, 5), 1.0),
         _stat_case("the bound a", gen, (4, 3, 2, 2), 1.0, meta_only=True),
+        _stat_case("the bound a", gen, (100, 60), None),  # gain left out: the default is 1
     ]
 
 

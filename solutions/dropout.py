@@ -4,8 +4,10 @@ import torch
 
 
 def dropout_layer(X: torch.Tensor, dropout: float) -> torch.Tensor:
-    """Keep each element with probability 1 - dropout, scaled by 1 / (1 - dropout); zero the rest."""
-    assert 0 <= dropout <= 1
+    """Keep each element with probability 1 - dropout, scaled by 1 / (1 - dropout); zero the rest.
+
+    The book's `assert 0 <= dropout <= 1` is left out: no case calls it with a dropout outside [0, 1].
+    """
     if dropout == 1:
         return torch.zeros_like(X)
     if dropout == 0:

@@ -1,4 +1,4 @@
-"""linreg with addmm, squared_loss with reshape_as and pow, sgd with Tensor.add_(..., alpha=...).
+"""linreg with addmm, squared_loss with reshape_as and pow, sgd with in-place add_ and alpha.
 
 expect: pass
 """
@@ -15,7 +15,6 @@ def squared_loss(y_hat, y):
 
 
 def sgd(params, lr, batch_size):
-    params = list(params)
     with torch.no_grad():
         for p in params:
             p.add_(p.grad, alpha=-lr / batch_size)

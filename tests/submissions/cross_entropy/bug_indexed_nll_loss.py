@@ -1,13 +1,16 @@
-"""BUG (cheating): calls F.nll_loss on log(y_hat) through getattr with a built name; the recorder must see it.
+"""BUG (cheating): calls F.nll_loss on log(y_hat) through a list of functions picked by index; the recorder must see it.
 
 expect: fail forbidden routine
 """
 import torch
 import torch.nn.functional as F
 
+_ROUTINES = [F.softmax, F.nll_loss]
+
 
 def cross_entropy(y_hat, y):
-    return getattr(F, "nll" + "_loss")(torch.log(y_hat), y, reduction="none")
+    pick = _ROUTINES[len(_ROUTINES) - 1]
+    return pick(torch.log(y_hat), y, reduction="none")
 
 
 def accuracy(y_hat, y):
