@@ -39,7 +39,8 @@ def test_demo_ends_with_lines_that_work_when_pasted(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert demo.returncode == 0, demo.stdout + demo.stderr
     lines = demo.stdout.rstrip().splitlines()
-    assert "softmax" in demo.stdout and (clone / "demo-workspace" / "ch04-linear-classification" / "softmax.py").is_file()
+    assert "linear_regression" in demo.stdout  # the course starts with D2L chapter 3
+    assert (clone / "demo-workspace" / "ch03-linear-regression" / "linear_regression.py").is_file()
     pasted = [line.strip() for line in lines[-3:]]
     assert pasted[0].startswith("source ") and pasted[0].endswith("/.venv/bin/activate")
     assert pasted[1].startswith("cd ") and pasted[2] == "d2lcoach check"
@@ -50,4 +51,4 @@ def test_demo_ends_with_lines_that_work_when_pasted(tmp_path):
                            timeout=600)
     assert shell.returncode == 0, shell.stdout + shell.stderr
     assert shell.stdout.rstrip().splitlines()[-1] == str(clone / "demo-workspace")
-    assert '"current": true' in shell.stdout and '"id": "softmax"' in shell.stdout
+    assert '"current": true' in shell.stdout and '"id": "linear_regression"' in shell.stdout
