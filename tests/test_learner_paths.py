@@ -16,8 +16,8 @@ from d2lcoach.progress import PROGRESS_FILENAME, RECOVER
 from d2lcoach.text import ELLIPSIS, clip
 from d2lcoach.workspace import locate_workspace
 
-SOFTMAX = "ch04-linear-classification/softmax.py"
-CONV2D = "ch07-convolutional-neural-networks/conv2d.py"
+FIRST_FILE = "ch03-linear-regression/linear_regression.py"
+NEXT_FILE = "ch04-linear-classification/softmax.py"
 
 
 @pytest.fixture
@@ -84,24 +84,24 @@ def progress_files(root: Path) -> list[Path]:
 def test_every_command_works_from_a_chapter_folder(here, warm):
     ws = here.cd(here.root / "course")
     assert here("next").exit_code == 0  # an empty folder becomes the workspace
-    here.cd(ws / "ch04-linear-classification")
-    again = here("next")  # from inside: the same workspace, still softmax, no second progress file
-    assert again.exit_code == 0 and "softmax" in again.output, again.output
+    here.cd(ws / "ch03-linear-regression")
+    again = here("next")  # from inside: the same workspace, still linear_regression, no second progress file
+    assert again.exit_code == 0 and "linear_regression" in again.output, again.output
     assert progress_files(here.root) == [ws / PROGRESS_FILENAME]
-    shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", ws / SOFTMAX)
+    shutil.copy(BUILTIN_ROOT / "solutions" / "linear_regression.py", ws / FIRST_FILE)
     checked = here("check", "--device", "cpu")
     assert checked.exit_code == 0 and "PASSED" in checked.output, checked.output
-    here.cd(ws / "ch04-linear-classification" / "deeper" / "still")
-    assert "conv2d" in here("next").output and (ws / CONV2D).is_file()
+    here.cd(ws / "ch03-linear-regression" / "deeper" / "still")
+    assert "softmax" in here("next").output and (ws / NEXT_FILE).is_file()
     assert "Hint 1 of" in here("hint").output
     listing = json.loads(here("list", "--json").output)
-    assert listing["passed"] == 1 and {e["id"]: e["status"] for e in listing["exercises"]}["conv2d"] == "in progress"
+    assert listing["passed"] == 1 and {e["id"]: e["status"] for e in listing["exercises"]}["softmax"] == "in progress"
     assert progress_files(here.root) == [ws / PROGRESS_FILENAME]
     doctor = json.loads(here("doctor", "--json").output)
     assert doctor["workspace"] == str(ws) and doctor["workspace from"].startswith("found above")
 
 
-@pytest.mark.parametrize("args", [("list",), ("hint",), ("check",), ("reset",), ("solution", "softmax", "--force"),
+@pytest.mark.parametrize("args", [("list",), ("hint",), ("check",), ("reset",), ("solution", "linear_regression", "--force"),
                                   ("next",), ("watch",), ("progress", "rebuild")])
 def test_outside_any_workspace_commands_say_so_in_one_line(here, args):
     folder = here.cd(here.root / "elsewhere")
@@ -112,10 +112,10 @@ def test_outside_any_workspace_commands_say_so_in_one_line(here, args):
 
 def test_check_file_outside_a_workspace_writes_no_progress(here, warm):
     folder = here.cd(here.root / "downloads")
-    shutil.copy(BUILTIN_ROOT / "solutions" / "conv2d.py", folder / "conv2d.py")
-    result = here("check", "--file", "conv2d.py", "--device", "cpu")
+    shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", folder / "softmax.py")
+    result = here("check", "--file", "softmax.py", "--device", "cpu")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in folder.iterdir()) == ["conv2d.py"]  # no progress file, no lock file
+    assert sorted(p.name for p in folder.iterdir()) == ["softmax.py"]  # no progress file, no lock file
     (folder / "mine.py").write_text("x = 1\n")
     one_line_error(here("check", "--file", "mine.py"), "which exercise", "d2lcoach check EXERCISE --file")
 
@@ -137,20 +137,20 @@ def test_workspace_flag_and_environment_still_win(here, monkeypatch):
     here.cd(here.root / "a")
     assert here("next").exit_code == 0
     other = here.root / "b"
-    assert here("--workspace", str(other), "next").exit_code == 0 and (other / SOFTMAX).is_file()
+    assert here("--workspace", str(other), "next").exit_code == 0 and (other / FIRST_FILE).is_file()
     monkeypatch.setenv("D2LCOACH_WORKSPACE", str(here.root / "c"))
-    assert here("next").exit_code == 0 and (here.root / "c" / SOFTMAX).is_file()
+    assert here("next").exit_code == 0 and (here.root / "c" / FIRST_FILE).is_file()
     assert locate_workspace().how == "$D2LCOACH_WORKSPACE"
 
 
 def test_a_broken_progress_file_is_recovered_with_the_command_its_error_names(here, warm):
     ws = here.cd(here.root / "ws")
     here("next")
-    here("next", "--exercise", "conv2d")
-    shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", ws / SOFTMAX)
+    here("next", "--exercise", "softmax")
+    shutil.copy(BUILTIN_ROOT / "solutions" / "linear_regression.py", ws / FIRST_FILE)
     broken = b"version: 1\nexercises: [unclosed\n"
     (ws / PROGRESS_FILENAME).write_bytes(broken)
-    here.cd(ws / "ch07-convolutional-neural-networks")
+    here.cd(ws / "ch04-linear-classification")
     error = here("list")
     one_line_error(error, "d2lcoach progress rebuild")
     doctor = here("doctor")
@@ -160,12 +160,12 @@ def test_a_broken_progress_file_is_recovered_with_the_command_its_error_names(he
     rebuilt = here(*command.split()[1:], "--device", "cpu", "--json")
     assert rebuilt.exit_code == 0, rebuilt.output
     data = json.loads(rebuilt.output)
-    assert data["passed"] == ["softmax"] and data["current"] == "conv2d"
+    assert data["passed"] == ["linear_regression"] and data["current"] == "softmax"
     assert Path(data["backup"]).read_bytes() == broken and Path(data["backup"]).parent.name == ".d2lcoach-backups"
     listing = json.loads(here("list", "--json").output)
     statuses = {e["id"]: e["status"] for e in listing["exercises"]}
-    assert statuses["softmax"] == "passed" and statuses["conv2d"] == "in progress"
-    assert [e["id"] for e in listing["exercises"] if e["current"]] == ["conv2d"]
+    assert statuses["linear_regression"] == "passed" and statuses["softmax"] == "in progress"
+    assert [e["id"] for e in listing["exercises"] if e["current"]] == ["softmax"]
     assert here("doctor").exit_code == 0
 
 
@@ -178,32 +178,32 @@ def test_list_without_a_progress_file_suggests_a_rebuild_and_grades_nothing(here
     here("next")
     (ws / PROGRESS_FILENAME).unlink()
     assert "progress rebuild" not in here("list").output  # the untouched stub is no work to recover
-    shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", ws / SOFTMAX)
-    here.cd(ws / "ch04-linear-classification")
+    shutil.copy(BUILTIN_ROOT / "solutions" / "linear_regression.py", ws / FIRST_FILE)
+    here.cd(ws / "ch03-linear-regression")
     listing = here("list")
-    assert listing.exit_code == 0 and "d2lcoach progress rebuild" in listing.output and "(softmax)" in listing.output
-    assert json.loads(here("list", "--json").output)["unrecorded"] == ["softmax"]
+    assert listing.exit_code == 0 and "d2lcoach progress rebuild" in listing.output and "(linear_regression)" in listing.output
+    assert json.loads(here("list", "--json").output)["unrecorded"] == ["linear_regression"]
     assert not (ws / PROGRESS_FILENAME).exists()  # list suggested, and graded nothing
 
 
 def test_reset_means_the_current_exercise_and_restore_brings_the_backup_back(here):
     ws = here.cd(here.root / "ws")
     here("next")
-    (ws / SOFTMAX).write_text("# my attempt\n")
-    one_line_error(here("reset", "--restore"), "no backup of softmax")
+    (ws / FIRST_FILE).write_text("# my attempt\n")
+    one_line_error(here("reset", "--restore"), "no backup of linear_regression")
     reset = here("reset")
-    assert reset.exit_code == 0 and "reset softmax" in reset.output and "saved as" in reset.output
-    stub = (BUILTIN_ROOT / "exercises" / "softmax.py").read_text()
-    assert (ws / SOFTMAX).read_text() == stub
+    assert reset.exit_code == 0 and "reset linear_regression" in reset.output and "saved as" in reset.output
+    stub = (BUILTIN_ROOT / "exercises" / "linear_regression.py").read_text()
+    assert (ws / FIRST_FILE).read_text() == stub
     restored = json.loads(here("reset", "--restore", "--json").output)["restored"]
-    assert (ws / SOFTMAX).read_text() == "# my attempt\n"
+    assert (ws / FIRST_FILE).read_text() == "# my attempt\n"
     assert restored["backup"] is None  # the stub it replaced needs no backup: reset brings it back
-    (ws / SOFTMAX).write_text("# second attempt\n")
-    swapped = json.loads(here("reset", "--restore", "softmax", "--json").output)["restored"]
-    assert (ws / SOFTMAX).read_text() == "# my attempt\n"
+    (ws / FIRST_FILE).write_text("# second attempt\n")
+    swapped = json.loads(here("reset", "--restore", "linear_regression", "--json").output)["restored"]
+    assert (ws / FIRST_FILE).read_text() == "# my attempt\n"
     assert Path(swapped["backup"]).read_text() == "# second attempt\n"  # kept, and newest
     here("reset", "--restore")
-    assert (ws / SOFTMAX).read_text() == "# second attempt\n"  # run again: swaps back
+    assert (ws / FIRST_FILE).read_text() == "# second attempt\n"  # run again: swaps back
     one_line_error(here("reset", "--restore", "--all"), "leave out --all")
 
 
@@ -222,8 +222,8 @@ def test_check_json_prints_json_on_bad_input_too(here):
 def test_solution_json(here):
     here.cd(here.root / "ws")
     here("next")
-    data = json.loads(here("solution", "softmax", "--force", "--json").output)
-    assert data["exercise"] == "softmax" and "def softmax" in data["solution"]
+    data = json.loads(here("solution", "linear_regression", "--force", "--json").output)
+    assert data["exercise"] == "linear_regression" and "def linreg" in data["solution"]
 
 
 def test_messages_have_no_doubled_parentheses(here):
