@@ -42,7 +42,16 @@ def level(request, monkeypatch):
     sandbox_module.available_level.cache_clear()
 
 
-def test_one_students_code_never_reaches_another(level, tmp_path):
+@pytest.fixture
+def without_policy(monkeypatch):
+    """Grade with the code policy off, as tests/test_hostile.py does: the sandbox's own walls must hold."""
+    import functools
+    from d2lcoach.grading import engine
+    from d2lcoach.grading.static import check_source
+    monkeypatch.setattr(engine, "check_source", functools.partial(check_source, policy=False))
+
+
+def test_one_students_code_never_reaches_another(level, tmp_path, without_policy):
     course = load_course()
     marker, token = "d2lh" + secrets.token_hex(4), secrets.token_hex(8)
     roster = tmp_path / "roster"
