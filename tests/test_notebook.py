@@ -141,7 +141,7 @@ def test_check_of_a_bad_notebook_is_one_line_and_exit_2(run, content, needle):
 
 
 def test_next_notebook_writes_a_task_notebook_that_check_finds(run):
-    made = run("next", "--notebook")
+    made = run("next", "--notebook", "--exercise", "softmax")
     assert made.exit_code == 0, made.output
     path = run.ws / "ch04-linear-classification" / "softmax.ipynb"
     nb = nbformat.read(path, as_version=4)
@@ -150,7 +150,7 @@ def test_next_notebook_writes_a_task_notebook_that_check_finds(run):
     assert kinds == ["markdown", "code", "code"]
     assert "softmax" in nb.cells[0].source and "def softmax" in nb.cells[1].source
     assert "%d2lcoach check softmax" in nb.cells[2].source
-    stub = run("check", "--seed", "2")  # no .py file: the notebook is the exercise file
+    stub = run("check", "--seed", "2")  # no .py file: the notebook is the exercise file (softmax is current)
     assert stub.exit_code == 1 and "NotImplementedError" in stub.output, stub.output
 
     nb.cells[1].source = SOLUTION
@@ -168,7 +168,7 @@ def test_the_extension_in_a_real_kernel(tmp_path, monkeypatch):
     from nbclient import NotebookClient
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in (
-        "%load_ext d2lcoach\n%d2lcoach next",
+        "%load_ext d2lcoach\n%d2lcoach next softmax",
         "import torch\n" + UNSTABLE,
         "%d2lcoach check softmax --seed 5",
         SOLUTION,

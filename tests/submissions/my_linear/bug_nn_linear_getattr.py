@@ -1,6 +1,6 @@
 """Hides F.linear behind a built name.
 
-expect: fail forbidden routine
+expect: fail code rules
 """
 
 import torch

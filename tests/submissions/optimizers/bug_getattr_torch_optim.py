@@ -1,5 +1,5 @@
 """BUG: (cheating): builds torch.optim.SGD through getattr with a built name and steps it.
-expect: fail forbidden routine
+expect: fail code rules
 """
 import torch
 
