@@ -43,7 +43,10 @@ def here(tmp_path, monkeypatch):
 @pytest.fixture
 def warm(sandbox, monkeypatch):
     """Commands that grade use the test session's warm sandbox instead of starting their own."""
+    import threading
+
     import d2lcoach.sandbox
+    lock = threading.Lock()  # `check_all` grades from two threads; a sandbox serves one at a time
 
     class Shared:
         cuda = False
@@ -64,7 +67,14 @@ def warm(sandbox, monkeypatch):
             return None
 
         def __getattr__(self, name):
-            return getattr(sandbox, name)
+            value = getattr(sandbox, name)
+            if not callable(value):
+                return value
+
+            def serialized(*args, **kwargs):
+                with lock:
+                    return value(*args, **kwargs)
+            return serialized
 
     monkeypatch.setattr(d2lcoach.sandbox, "Sandbox", Shared)
 
