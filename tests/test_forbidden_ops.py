@@ -19,6 +19,8 @@ FAMILIES = {
     "conv2d": r"conv",
     "batch_norm": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
     "gru_cell": r"gru",
+    "lstm_cell": r"lstm",
+    "rnn_scratch": r"rnn_tanh|rnn_relu",
     "multi_head_attention": r"scaled_dot_product|multi_head_attention",
     "nms": r"nms|roi",
 }
@@ -38,6 +40,8 @@ KNOWN_ESCAPES = {
                "aten::mkldnn_convolution"],
     "batch_norm": ["aten::rms_norm", "aten::_fused_rms_norm", "quantized::batch_norm2d"],
     "gru_cell": ["aten::gru_cell", "aten::quantized_gru_cell", "aten::_thnn_fused_gru_cell"],
+    "lstm_cell": ["aten::lstm_cell", "aten::quantized_lstm_cell", "aten::_thnn_fused_lstm_cell"],
+    "rnn_scratch": ["aten::rnn_tanh_cell", "aten::rnn_tanh.input", "aten::quantized_rnn_tanh_cell"],
     "multi_head_attention": ["aten::_scaled_dot_product_flash_attention_for_cpu", "aten::_masked_softmax"],
     "nms": ["torchvision::nms", "torchvision::roi_align"],
 }

@@ -1,0 +1,21 @@
+"""BUG: always rescales the gradients to norm theta, also when they are smaller.
+
+expect: fail no clipping below theta
+"""
+import torch
+
+
+def rnn(inputs, state, params):
+    W_xh, W_hh, b_h, W_hq, b_q = params
+    H, = state
+    outputs = []
+    for X in inputs:
+        H = torch.tanh(X @ W_xh + H @ W_hh + b_h)
+        outputs.append(H @ W_hq + b_q)
+    return torch.cat(outputs, dim=0), (H,)
+
+
+def grad_clipping(params, theta):
+    norm = torch.sqrt(sum(torch.sum(p.grad ** 2) for p in params))
+    for p in params:
+        p.grad[:] *= theta / norm

@@ -1,0 +1,18 @@
+"""BUG: torch.where with the (batch, num_steps) mask as it is: with trailing dimensions it
+broadcasts against the wrong axes.
+
+expect: fail trailing dimensions
+"""
+import torch
+import torch.nn.functional as F
+
+
+def sequence_mask(X, valid_len, value=0):
+    mask = torch.arange(X.size(1), device=X.device)[None, :] < valid_len[:, None]
+    return torch.where(mask, X, torch.tensor(value, dtype=X.dtype, device=X.device))
+
+
+def masked_softmax_ce_loss(pred, label, valid_len):
+    weights = sequence_mask(torch.ones_like(label), valid_len)
+    unweighted = F.cross_entropy(pred.permute(0, 2, 1), label, reduction="none")
+    return (unweighted * weights).mean(dim=1)
