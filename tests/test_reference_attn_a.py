@@ -170,3 +170,77 @@ def test_attention_scoring_references_run_no_forbidden_op():
     with _OpRecorder() as recorder:
         F.scaled_dot_product_attention(randn(g, 1, 2, 3), randn(g, 1, 2, 3), randn(g, 1, 2, 3))
     assert _forbidden_ops("attention_scoring", recorder.ops)
+
+
+# ----------------------------------------------------------------------------- positional_encoding
+
+
+class _BookPositionalEncoding(nn.Module):
+    """D2L 11.6's PositionalEncoding table, as printed (even num_hiddens only)."""
+
+    def __init__(self, num_hiddens, max_len=1000):
+        super().__init__()
+        self.P = torch.zeros((1, max_len, num_hiddens))
+        X = torch.arange(max_len, dtype=torch.float32).reshape(-1, 1) / torch.pow(
+            10000, torch.arange(0, num_hiddens, 2, dtype=torch.float32) / num_hiddens)
+        self.P[:, :, 0::2] = torch.sin(X)
+        self.P[:, :, 1::2] = torch.cos(X)
+
+
+@pytest.mark.parametrize("num_steps, num_hiddens", [(1, 2), (60, 32), (100, 64), (7, 6)])
+def test_positional_encoding_matches_the_books_table(num_steps, num_hiddens):
+    got = ref("positional_encoding")(num_steps, num_hiddens)
+    assert got.shape == (num_steps, num_hiddens) and got.dtype == torch.float32 and got.device.type == "cpu"
+    torch.testing.assert_close(got, _BookPositionalEncoding(num_hiddens).P[0, :num_steps], rtol=0, atol=2e-5)
+
+
+@pytest.mark.parametrize("num_hiddens", [1, 3, 7, 33])
+def test_positional_encoding_odd_width_follows_the_formula_column_by_column(num_hiddens):
+    got = ref("positional_encoding")(12, num_hiddens, dtype=torch.float64)
+    for i in range(12):
+        for col in range(num_hiddens):
+            angle = i / 10000 ** ((col - col % 2) / num_hiddens)
+            assert got[i, col].item() == pytest.approx(math.sin(angle) if col % 2 == 0 else math.cos(angle), abs=1e-12)
+
+
+def test_positional_encoding_dtype_and_device():
+    got = ref("positional_encoding")(5, 4, dtype=torch.float64, device="meta")
+    assert got.shape == (5, 4) and got.dtype == torch.float64 and got.device.type == "meta"
+
+
+# ----------------------------------------------------------------------------- patch_embedding
+
+
+@pytest.mark.parametrize("shape, d, patch_size", [((2, 3, 32, 32), 64, 16), ((1, 2, 7, 9), 3, 3),
+                                                  ((2, 1, 9, 4), 2, (3, 2)), ((3, 3, 6, 6), 5, 2)])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_patch_embedding_is_the_books_strided_convolution(shape, d, patch_size, dtype):
+    g = gen(sum(shape))
+    ph, pw = (patch_size, patch_size) if isinstance(patch_size, int) else patch_size
+    X = randn(g, *shape, dtype=dtype, requires_grad=True)
+    weight = randn(g, d, shape[1], ph, pw, dtype=dtype, requires_grad=True)
+    bias = randn(g, d, dtype=dtype, requires_grad=True)
+    got = ref("patch_embedding")(X, weight, bias, patch_size)
+    want = F.conv2d(X, weight, bias, stride=patch_size).flatten(2).transpose(1, 2)
+    assert got.shape == want.shape == (shape[0], (shape[2] // ph) * (shape[3] // pw), d) and got.dtype == dtype
+    close = {"rtol": 1e-4, "atol": 2e-4} if dtype == torch.float32 else {}   # sums of 768 products
+    torch.testing.assert_close(got, want, **close)
+    for a, b in zip(_grads(got, (X, weight, bias), gen(1)), _grads(want, (X, weight, bias), gen(1))):
+        torch.testing.assert_close(a, b, **close)
+
+
+def test_patch_embedding_book_sizes_give_the_books_shape():
+    """D2L 11.8: 96 x 96 images, 16 x 16 patches, 512 hidden units give (batch, 36, 512)."""
+    X, weight, bias = torch.zeros(4, 3, 96, 96), torch.zeros(512, 3, 16, 16), torch.zeros(512)
+    assert ref("patch_embedding")(X, weight, bias, 16).shape == (4, 36, 512)
+
+
+def test_patch_embedding_reference_runs_no_forbidden_op():
+    g = gen(2)
+    with _OpRecorder() as recorder:
+        ref("patch_embedding")(randn(g, 1, 2, 4, 6, requires_grad=True), randn(g, 3, 2, 2, 2), randn(g, 3),
+                               2).sum().backward()
+    assert not _forbidden_ops("patch_embedding", recorder.ops)
+    with _OpRecorder() as recorder:
+        F.unfold(randn(g, 1, 2, 4, 4), kernel_size=2, stride=2)
+    assert _forbidden_ops("patch_embedding", recorder.ops)
