@@ -8,6 +8,8 @@ def nadaraya_watson(x_train: torch.Tensor, y_train: torch.Tensor, x_query: torch
 
     D2L 11.2, attention pooling by similarity (Nadaraya-Watson kernel regression):
     https://d2l.ai/chapter_attention-mechanisms-and-transformers/attention-pooling.html
+    (this exercise's page, 11.3, continues with the masked softmax:
+    https://d2l.ai/chapter_attention-mechanisms-and-transformers/attention-scoring-functions.html)
 
     What to implement
         weight[j, i] = softmax over i of -(x_query[j] - x_train[i]) ** 2 / 2   (the Gaussian kernel)
