@@ -28,6 +28,8 @@ _LOSSES = {"BCEWithLogitsLoss": nn.BCEWithLogitsLoss, "MSELoss": nn.MSELoss, "L1
 _OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
                "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad,
                "adadelta": torch.optim.Adadelta}
+_DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
+           "float64": torch.float64, "int64": torch.int64, "bool": torch.bool}
 _MAX_TEXT = 300
 
 
@@ -144,8 +146,13 @@ def build_net(layers, state, device, dtype) -> nn.Sequential:
 
 
 def _build(item: dict, env: dict, device):
-    """A network, loss or optimiser the driver makes itself (trusted code, never the learner's)."""
+    """A network, loss or optimiser the driver makes itself (trusted code, never the learner's), or a
+    torch.dtype / the run's torch.device to pass as an argument (neither can travel as plain data)."""
     kind = item["build"]
+    if kind == "dtype":
+        return _DTYPES[item["name"]]
+    if kind == "device":
+        return torch.device(device)
     if kind == "sequential":
         return build_net(item["layers"], item["state"], device, getattr(torch, item["dtype"]))
     if kind == "loss":

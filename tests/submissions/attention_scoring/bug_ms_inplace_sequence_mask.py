@@ -1,0 +1,28 @@
+"""BUG: the book's sequence_mask as printed: writes -1e6 into a view of X in place, so
+the caller's scores change (and a leaf that requires grad cannot be written).
+
+expect: fail no mutation, gradients
+"""
+import torch
+
+
+def nadaraya_watson(x_train, y_train, x_query):
+    weights = torch.softmax(-(x_query[:, None] - x_train[None, :]) ** 2 / 2, dim=1)
+    return weights @ y_train
+
+
+def masked_softmax(X, valid_lens):
+    if valid_lens is None:
+        return torch.softmax(X, dim=-1)
+    if valid_lens.dim() == 1:
+        valid_lens = valid_lens[:, None]
+    mask = torch.arange(X.shape[-1], device=X.device) < valid_lens[..., None]
+    flat = X.reshape(-1, X.shape[-1])
+    flat[~mask.expand(X.shape).reshape(-1, X.shape[-1])] = -1e6
+    return torch.softmax(X, dim=-1)
+
+
+def additive_attention(queries, keys, values, valid_lens, W_q, W_k, w_v):
+    features = (queries @ W_q.T).unsqueeze(2) + (keys @ W_k.T).unsqueeze(1)
+    scores = torch.tanh(features) @ w_v
+    return masked_softmax(scores, valid_lens) @ values

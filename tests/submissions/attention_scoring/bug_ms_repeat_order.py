@@ -1,0 +1,26 @@
+"""BUG: copies (B,) lengths to every query with valid_lens.repeat(n_q) instead of
+repeat_interleave: with lengths [2, 3] the rows get [2, 3, 2, 3] instead of [2, 2, 3, 3].
+
+expect: fail valid_lens per batch row
+"""
+import torch
+
+
+def nadaraya_watson(x_train, y_train, x_query):
+    weights = torch.softmax(-(x_query[:, None] - x_train[None, :]) ** 2 / 2, dim=1)
+    return weights @ y_train
+
+
+def masked_softmax(X, valid_lens):
+    if valid_lens is None:
+        return torch.softmax(X, dim=-1)
+    if valid_lens.dim() == 1:
+        valid_lens = valid_lens.repeat(X.shape[1]).reshape(X.shape[:2])
+    mask = torch.arange(X.shape[-1], device=X.device) < valid_lens[..., None]
+    return torch.softmax(X.masked_fill(~mask, -1e6), dim=-1)
+
+
+def additive_attention(queries, keys, values, valid_lens, W_q, W_k, w_v):
+    features = (queries @ W_q.T).unsqueeze(2) + (keys @ W_k.T).unsqueeze(1)
+    scores = torch.tanh(features) @ w_v
+    return masked_softmax(scores, valid_lens) @ values

@@ -1,0 +1,14 @@
+"""BUG: numbers the patches column by column (the patch-column axis before the patch-row axis).
+
+expect: fail patches in row-major order
+"""
+import torch
+
+
+def patch_embedding(X, weight, bias, patch_size):
+    ph, pw = (patch_size, patch_size) if isinstance(patch_size, int) else patch_size
+    B, C, H, W = X.shape
+    rows, cols = H // ph, W // pw
+    X = X[:, :, :rows * ph, :cols * pw]
+    patches = X.reshape(B, C, rows, ph, cols, pw).permute(0, 4, 2, 1, 3, 5).reshape(B, rows * cols, C * ph * pw)
+    return patches @ weight.reshape(weight.shape[0], -1).T + bias

@@ -1,0 +1,13 @@
+"""BUG: does not crop X to whole patches: a 7-pixel side with 3-pixel patches cannot be reshaped.
+
+expect: fail sizes not a multiple of the patch
+"""
+import torch
+
+
+def patch_embedding(X, weight, bias, patch_size):
+    ph, pw = (patch_size, patch_size) if isinstance(patch_size, int) else patch_size
+    B, C, H, W = X.shape
+    rows, cols = H // ph, W // pw
+    patches = X.reshape(B, C, rows, ph, cols, pw).permute(0, 2, 4, 1, 3, 5).reshape(B, rows * cols, C * ph * pw)
+    return patches @ weight.reshape(weight.shape[0], -1).T + bias
