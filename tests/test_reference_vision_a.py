@@ -1,0 +1,58 @@
+"""Check the vision-a references (pool2d, normalization, trans_conv) against independent
+implementations: torch's own routines, and the values D2L prints."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from tests.test_reference import DTYPES, SEEDS, assert_close, assert_grads_close, gen, randint, randn, ref
+
+# ----------------------------------------------------------------------------- pool2d
+
+#: (pool_size, stride, padding): stride None is the default (pool_size); padding at most half the window.
+POOL_SETTINGS = [(2, None, 0), (3, 2, 1), ((2, 3), (2, 3), (0, 1)), ((3, 2), 1, (1, 0)), (2, (1, 2), 1),
+                 ((1, 3), None, (0, 1))]
+
+
+def _distinct(g, *shape, dtype):
+    """No ties in any window, so max pooling's gradient has one place to go."""
+    n = 1
+    for s in shape:
+        n *= s
+    return (torch.randperm(n, generator=g).to(dtype).reshape(shape) / 3 - n / 6).requires_grad_()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("pool_size, stride, padding", POOL_SETTINGS)
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_pool2d_matches_torch_with_gradients(seed, dtype, pool_size, stride, padding, mode):
+    g = gen(seed)
+    N, C = randint(g, 1, 3), randint(g, 1, 3)
+    H, W = randint(g, 4, 9), randint(g, 4, 9)
+    X = _distinct(g, N, C, H, W, dtype=dtype)
+    Y = ref("pool2d")(X, pool_size, stride, padding, mode)
+    routine = F.max_pool2d if mode == "max" else F.avg_pool2d
+    expected = routine(X, pool_size, stride, padding)  # avg_pool2d: count_include_pad=True by default
+    assert Y.shape == expected.shape and Y.dtype == dtype
+    assert_close(Y, expected)
+    assert_grads_close(Y, expected, (X,), seed, dtype)
+
+
+def test_pool2d_prints_the_books_values():
+    """D2L 7.5: a 2x2 window at stride 1 over 0..8, nn.MaxPool2d(3), (3, padding=1, stride=2), the
+    (2, 3) window with stride (2, 3) and padding (0, 1), and two channels."""
+    pool2d = ref("pool2d")
+    X = torch.arange(9.0).reshape(1, 1, 3, 3)
+    torch.testing.assert_close(pool2d(X, (2, 2), 1), torch.tensor([[[[4.0, 5.0], [7.0, 8.0]]]]))
+    torch.testing.assert_close(pool2d(X, (2, 2), 1, mode="avg"), torch.tensor([[[[2.0, 3.0], [5.0, 6.0]]]]))
+    X = torch.arange(16.0).reshape(1, 1, 4, 4)
+    torch.testing.assert_close(pool2d(X, 3), torch.tensor([[[[10.0]]]]))
+    torch.testing.assert_close(pool2d(X, 3, padding=1, stride=2), torch.tensor([[[[5.0, 7.0], [13.0, 15.0]]]]))
+    torch.testing.assert_close(pool2d(X, (2, 3), stride=(2, 3), padding=(0, 1)),
+                               torch.tensor([[[[5.0, 7.0], [13.0, 15.0]]]]))
+    X = torch.cat((X, X + 1), 1)
+    torch.testing.assert_close(pool2d(X, 3, padding=1, stride=2),
+                               torch.tensor([[[[5.0, 7.0], [13.0, 15.0]], [[6.0, 8.0], [14.0, 16.0]]]]))
