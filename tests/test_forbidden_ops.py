@@ -22,6 +22,7 @@ FAMILIES = {
     "multi_head_attention": r"scaled_dot_product|multi_head_attention",
     "nms": r"nms|roi",
     "pool2d": r"pool",
+    "normalization": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
 }
 
 #: Operators whose names hold a family keyword but that do not compute the family's routine.

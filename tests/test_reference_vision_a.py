@@ -56,3 +56,60 @@ def test_pool2d_prints_the_books_values():
     X = torch.cat((X, X + 1), 1)
     torch.testing.assert_close(pool2d(X, 3, padding=1, stride=2),
                                torch.tensor([[[[5.0, 7.0], [13.0, 15.0]], [[6.0, 8.0], [14.0, 16.0]]]]))
+
+
+# ----------------------------------------------------------------------------- normalization
+
+#: (X's shape, the number of trailing dimensions gamma covers)
+LAYER_SHAPES = [((4, 6), 1), ((2, 3, 5), 1), ((2, 3, 5), 2), ((2, 3, 4, 5), 3), ((3, 2, 4, 4), 2), ((2, 2, 3, 4), 1)]
+
+
+def _spread(g, shape, dtype):
+    """Every example and channel its own scale and offset, so the three normalisations differ."""
+    stat = shape[:2] + (1,) * (len(shape) - 2)
+    return (randn(g, *shape, dtype=dtype) * (torch.rand(stat, generator=g, dtype=dtype) * 3 + 0.2)
+            + randn(g, *stat, dtype=dtype) * 2).requires_grad_()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("shape, k", LAYER_SHAPES)
+@pytest.mark.parametrize("eps", [1e-5, 0.3])
+def test_layer_norm_matches_torch_with_gradients(seed, dtype, shape, k, eps):
+    g = gen(seed)
+    X = _spread(g, shape, dtype)
+    gamma = randn(g, *shape[-k:], dtype=dtype, requires_grad=True)
+    beta = randn(g, *shape[-k:], dtype=dtype, requires_grad=True)
+    Y = ref("normalization", "layer_norm")(X, gamma, beta, eps)
+    expected = F.layer_norm(X, gamma.shape, gamma, beta, eps)
+    assert Y.shape == X.shape and Y.dtype == dtype
+    assert_close(Y, expected)
+    assert_grads_close(Y, expected, (X, gamma, beta), seed, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (3, 4, 2, 4), (1, 2, 3, 3), (4, 1, 5, 2)])
+@pytest.mark.parametrize("eps", [1e-5, 0.3])
+def test_instance_norm_matches_torch_with_gradients(seed, dtype, shape, eps):
+    g = gen(seed)
+    X = _spread(g, shape, dtype)
+    gamma = randn(g, shape[1], dtype=dtype, requires_grad=True)
+    beta = randn(g, shape[1], dtype=dtype, requires_grad=True)
+    Y = ref("normalization", "instance_norm")(X, gamma, beta, eps)
+    expected = F.instance_norm(X, weight=gamma, bias=beta, eps=eps)
+    assert Y.shape == X.shape and Y.dtype == dtype
+    assert_close(Y, expected)
+    assert_grads_close(Y, expected, (X, gamma, beta), seed, dtype)
+
+
+def test_the_three_normalisations_differ_on_the_graders_shapes():
+    """Batch, layer and instance normalisation of one (N > 1, C > 1) input are three different tensors."""
+    X = _spread(gen(0), (2, 3, 2, 2), torch.float64).detach()
+    ones, zeros = torch.ones(3, dtype=torch.float64), torch.zeros(3, dtype=torch.float64)
+    instance = ref("normalization", "instance_norm")(X, ones, zeros)
+    layer = ref("normalization", "layer_norm")(X, torch.ones(3, 2, 2, dtype=torch.float64),
+                                               torch.zeros(3, 2, 2, dtype=torch.float64))
+    batch = F.batch_norm(X, None, None, ones, zeros, training=True)
+    assert not torch.allclose(instance, layer) and not torch.allclose(instance, batch)
+    assert not torch.allclose(layer, batch)
