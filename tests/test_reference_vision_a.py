@@ -113,3 +113,43 @@ def test_the_three_normalisations_differ_on_the_graders_shapes():
     batch = F.batch_norm(X, None, None, ones, zeros, training=True)
     assert not torch.allclose(instance, layer) and not torch.allclose(instance, batch)
     assert not torch.allclose(layer, batch)
+
+
+# ----------------------------------------------------------------------------- trans_conv
+
+TRANS_SETTINGS = [(1, 0), (2, 0), (2, 1), ((1, 2), (0, 1)), ((3, 2), (1, 0)), (2, (1, 2))]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("stride, padding", TRANS_SETTINGS)
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_trans_conv_matches_conv_transpose2d_with_gradients(seed, dtype, stride, padding, with_bias):
+    g = gen(seed)
+    N, C_in, C_out = randint(g, 1, 3), randint(g, 1, 3), randint(g, 1, 4)
+    kh, kw = randint(g, 3, 4), randint(g, 3, 5)  # at least 2 * padding + 1: the output is never empty
+    H, W = randint(g, 1, 5), randint(g, 1, 5)
+    X = randn(g, N, C_in, H, W, dtype=dtype, requires_grad=True)
+    weight = randn(g, C_in, C_out, kh, kw, dtype=dtype, requires_grad=True)
+    bias = randn(g, C_out, dtype=dtype, requires_grad=True) if with_bias else None
+    Y = ref("trans_conv")(X, weight, bias, stride, padding)
+    expected = F.conv_transpose2d(X, weight, bias, stride, padding)
+    assert Y.shape == expected.shape and Y.dtype == dtype
+    assert_close(Y, expected)
+    inputs = (X, weight) + ((bias,) if with_bias else ())
+    assert_grads_close(Y, expected, inputs, seed, dtype)
+
+
+def test_trans_conv_prints_the_books_values():
+    """D2L 14.10: X = [[0, 1], [2, 3]], K = [[0, 1], [2, 3]] gives [[0, 0, 1], [0, 4, 6], [4, 12, 9]]; with
+    padding=1 only the centre 4 remains; with stride=2 the 4x4 result the book prints."""
+    X = torch.tensor([[0.0, 1.0], [2.0, 3.0]]).reshape(1, 1, 2, 2)
+    K = torch.tensor([[0.0, 1.0], [2.0, 3.0]]).reshape(1, 1, 2, 2)
+    trans_conv = ref("trans_conv")
+    torch.testing.assert_close(trans_conv(X, K), torch.tensor([[[[0.0, 0.0, 1.0], [0.0, 4.0, 6.0],
+                                                                  [4.0, 12.0, 9.0]]]]))
+    torch.testing.assert_close(trans_conv(X, K, padding=1), torch.tensor([[[[4.0]]]]))
+    torch.testing.assert_close(trans_conv(X, K, stride=2), torch.tensor([[[[0.0, 0.0, 0.0, 1.0],
+                                                                           [0.0, 0.0, 2.0, 3.0],
+                                                                           [0.0, 2.0, 0.0, 3.0],
+                                                                           [4.0, 6.0, 6.0, 9.0]]]]))
