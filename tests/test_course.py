@@ -66,9 +66,9 @@ def test_builtin_course_is_in_book_order():
     numbers = [e.chapter.number for e in course.exercises]
     assert numbers == sorted(numbers)
     assert course.ids == ["linear_regression", "softmax", "cross_entropy", "xavier_init", "dropout", "my_linear",
-                          "conv2d", "batch_norm", "rnn_scratch", "lstm_cell", "gru_cell", "seq2seq_loss",
-                          "attention_scoring", "multi_head_attention", "positional_encoding", "patch_embedding",
-                          "optimizers", "adam",
+                          "conv2d", "pool2d", "batch_norm", "normalization", "rnn_scratch", "lstm_cell",
+                          "gru_cell", "seq2seq_loss", "attention_scoring", "multi_head_attention",
+                          "positional_encoding", "patch_embedding", "optimizers", "adam",
                           "lr_scheduler", "nms", "gan_step"]
     for exercise in course.exercises:
         assert len(exercise.hints) >= 3 and exercise.points > 0 and exercise.time_limit > 0

@@ -23,12 +23,17 @@ FAMILIES = {
     "rnn_scratch": r"rnn_tanh|rnn_relu",
     "multi_head_attention": r"scaled_dot_product|multi_head_attention",
     "nms": r"nms|roi",
+    "pool2d": r"pool",
+    "normalization": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
 }
 
 #: Operators whose names hold a family keyword but that do not compute the family's routine.
 ALLOWED = {
     "conv2d": {
         "*::*convert*": "conversions of element types, index formats and weight packing: not convolutions",
+    },
+    "pool2d": {
+        "inductor::_alloc_from_pool": "a memory pool of the compiler: not pooling",
     },
 }
 
@@ -44,6 +49,8 @@ KNOWN_ESCAPES = {
     "rnn_scratch": ["aten::rnn_tanh_cell", "aten::rnn_tanh.input", "aten::quantized_rnn_tanh_cell"],
     "multi_head_attention": ["aten::_scaled_dot_product_flash_attention_for_cpu", "aten::_masked_softmax"],
     "nms": ["torchvision::nms", "torchvision::roi_align"],
+    "pool2d": ["aten::max_pool2d_with_indices", "aten::avg_pool2d", "aten::mkldnn_max_pool2d",
+               "quantized::max_pool2d", "aten::fractional_max_pool2d", "torchvision::roi_pool"],
 }
 
 #: What the families must not take: names that merely look alike.
@@ -52,6 +59,7 @@ NOT_FORBIDDEN = {
                "aten::unfold", "aten::fft_rfft2"],
     "batch_norm": ["aten::linalg_vector_norm", "aten::var_mean.correction", "aten::native_norm"],
     "softmax": ["aten::logsumexp", "aten::exp", "aten::amax"],
+    "pool2d": ["aten::amax", "aten::mean.dim", "aten::unfold", "aten::constant_pad_nd"],
 }
 
 
