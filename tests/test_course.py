@@ -66,8 +66,8 @@ def test_builtin_course_is_in_book_order():
     numbers = [e.chapter.number for e in course.exercises]
     assert numbers == sorted(numbers)
     assert course.ids == ["linear_regression", "softmax", "cross_entropy", "xavier_init", "dropout", "my_linear",
-                          "conv2d", "batch_norm", "gru_cell", "bleu", "beam_search", "multi_head_attention", "optimizers", "adam",
-                          "lr_scheduler", "nms", "gan_step"]
+                          "conv2d", "batch_norm", "gru_cell", "bleu", "beam_search", "multi_head_attention",
+                          "optimizers", "adam", "lr_scheduler", "multi_gpu", "nms", "gan_step"]
     for exercise in course.exercises:
         assert len(exercise.hints) >= 3 and exercise.points > 0 and exercise.time_limit > 0
         assert exercise.link.startswith("https://d2l.ai/")

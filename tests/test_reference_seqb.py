@@ -8,6 +8,7 @@ import math
 import random
 
 import pytest
+import torch
 
 from tests.test_reference import SEEDS, ref
 
@@ -114,3 +115,44 @@ def test_beam_search_keeps_the_books_six_candidates():
         best = max(kept, key=lambda s: kept[s] / len(s) ** alpha)
         tokens, score = ref("beam_search")(model, BOS, EOS, 2, 3, alpha)
         assert tokens == list(best) and score == pytest.approx(kept[best] / len(best) ** alpha)
+
+# ----------------------------------------------------------------------------- multi_gpu
+
+
+@pytest.mark.parametrize("n, k", [(4, 1), (6, 2), (7, 3), (10, 4), (9, 3)])
+def test_split_batch_cuts_consecutive_chunks_of_ceil_size(n, k):
+    X, y = torch.randn(n, 3), torch.arange(n)
+    X_shards, y_shards = ref("multi_gpu", "split_batch")(X, y, ["cpu"] * k)
+    size = -(-n // k)
+    assert [len(s) for s in y_shards] == [min(size, n - i * size) for i in range(k)]
+    assert torch.equal(torch.cat(X_shards), X) and torch.equal(torch.cat(y_shards), y)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_allreduce_leaves_the_sum_in_every_tensor_in_place(seed):
+    g = torch.Generator().manual_seed(seed)
+    data = [torch.randn(3, 4, generator=g, dtype=torch.float64) for _ in range(seed + 2)]
+    want, ids = torch.stack(data).sum(dim=0), [id(t) for t in data]
+    ref("multi_gpu", "allreduce")(data)
+    assert [id(t) for t in data] == ids
+    for t in data:
+        torch.testing.assert_close(t, want)
+
+
+@pytest.mark.cuda
+def test_split_batch_matches_nn_parallel_scatter_on_cuda():
+    devices = [torch.device("cuda:0")] * 3
+    X, y = torch.randn(7, 2, device="cuda"), torch.arange(7, device="cuda")
+    X_shards, y_shards = ref("multi_gpu", "split_batch")(X, y, devices)
+    for got, want in zip(X_shards + y_shards, torch.nn.parallel.scatter(X, devices) + torch.nn.parallel.scatter(y, devices)):
+        assert got.device == want.device and torch.equal(got, want)
+
+
+@pytest.mark.cuda
+def test_allreduce_across_cuda_and_cpu_matches_reduce_add():
+    data = [torch.randn(5, device="cuda"), torch.randn(5), torch.randn(5, device="cuda")]
+    want = torch.cuda.comm.reduce_add([t.cuda() for t in data], destination=0)
+    ref("multi_gpu", "allreduce")(data)
+    assert [t.device.type for t in data] == ["cuda", "cpu", "cuda"]
+    for t in data:
+        torch.testing.assert_close(t.cuda(), want)
