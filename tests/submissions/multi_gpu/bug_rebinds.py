@@ -1,0 +1,18 @@
+"""data[i] = data[0].to(...) rebinds the list's slot: the caller's tensors never see the sum.
+
+expect: fail same tensors updated
+"""
+
+import torch
+
+
+def split_batch(X, y, devices):
+    k = len(devices)
+    return ([s.to(d) for s, d in zip(X.chunk(k), devices)], [s.to(d) for s, d in zip(y.chunk(k), devices)])
+
+
+def allreduce(data):
+    for i in range(1, len(data)):
+        data[0][:] += data[i].to(data[0].device)
+    for i in range(1, len(data)):
+        data[i] = data[0].to(data[i].device, copy=True)
