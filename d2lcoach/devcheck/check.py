@@ -118,12 +118,12 @@ def reproduce_command(course: Course, exercise: Exercise, path: Path, seed: int)
 
 
 def _defines(path: Path, functions: tuple[str, ...]) -> str | None:
-    """None when the file parses and defines every function at top level; else the problem."""
+    """None when the file parses and defines every function (or class) at top level; else the problem."""
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, UnicodeDecodeError, SyntaxError) as exc:
         return f"{path}: cannot be parsed: {type(exc).__name__}: {exc}".splitlines()[0]
-    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
     missing = [f for f in functions if f not in defined]
     return f"{path}: does not define {', '.join(missing)}" if missing else None
 
