@@ -17,25 +17,15 @@ import io
 import json
 from pathlib import Path
 
+from d2lcoach.batch.report_csv import spreadsheet_safe
 from d2lcoach.errors import UsageError
 
 GRADEBOOK_FORMATS = ("csv", "canvas", "moodle")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _text(value) -> str:
+    """An id or a name as a cell: text, never a formula."""
+    return spreadsheet_safe("" if value is None else str(value))
 
 
 def _points(value) -> str:
@@ -87,19 +77,18 @@ def gradebook_text(fmt: str, report: Path, identities: dict | None) -> str:
                          _points(max_total)])
         for s in students:
             who = s["identity"]
-            writer.writerow([safe_cell(who.get("name")), safe_cell(who.get("id")), safe_cell(who.get("sis_id")),
-                             safe_cell(who.get("login")), safe_cell(who.get("section")),
+            writer.writerow([_text(who.get(k)) for k in ("name", "id", "sis_id", "login", "section")] + [
                              *[_points(s["points"][e["id"]]) for e in exercises], _points(s["total"])])
     elif fmt == "moodle":
         writer.writerow(["Full name", "Identifier", *titles])
         for s in students:
             who = s["identity"]
             ident = f"Participant {who['id']}" if who.get("id") else s["key"]
-            writer.writerow([safe_cell(who.get("name")), safe_cell(ident),
+            writer.writerow([_text(who.get("name")), _text(ident),
                              *[_points(s["points"][e["id"]]) for e in exercises], _points(s["total"])])
     else:
         writer.writerow(["student", *[e["id"] for e in exercises], "total", "max_total"])
         for s in students:
-            writer.writerow([safe_cell(s["key"]), *[_points(s["points"][e["id"]]) for e in exercises],
+            writer.writerow([_text(s["key"]), *[_points(s["points"][e["id"]]) for e in exercises],
                              _points(s["total"]), _points(max_total)])
     return buffer.getvalue()

@@ -301,10 +301,8 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def needs_conversion(export: Export) -> bool:
-    """A plain roster of .py files is graded where it is; anything else goes through `build_roster`."""
-    if export.format != ROSTER:
-        return True
-    return any(p.suffix.lower() == NOTEBOOK_SUFFIX for s in export.students for p in s.files)
+    """A roster folder is graded where it is (notebooks included); an LMS export goes through `build_roster`."""
+    return export.format != ROSTER
 
 
 @dataclasses.dataclass

@@ -25,6 +25,13 @@ class CheckItem:
         return {"name": self.name, "passed": self.passed, "device": self.device, "message": self.message,
                 "priority": self.priority, "case": self.case}
 
+    @property
+    def label(self) -> str:
+        """`name (device)`; `name (detail, device)` when the name already ends in parentheses, never `) (`."""
+        if self.name.endswith(")") and "(" in self.name:
+            return f"{self.name[:-1]}, {self.device})"
+        return f"{self.name} ({self.device})"
+
 
 @dataclasses.dataclass
 class PropertyScore:
@@ -38,13 +45,6 @@ class PropertyScore:
 
     def to_json(self) -> dict:
         return dataclasses.asdict(self)
-
-    @property
-    def label(self) -> str:
-        """`name (device)`; `name (detail, device)` when the name already ends in parentheses, never `) (`."""
-        if self.name.endswith(")") and "(" in self.name:
-            return f"{self.name[:-1]}, {self.device})"
-        return f"{self.name} ({self.device})"
 
 
 @dataclasses.dataclass

@@ -535,7 +535,11 @@ def misnamed(tmp_path_factory):
     for student, name in MISNAMED.items():
         target = root / "roster" / student / name
         target.parent.mkdir(parents=True)
-        shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", target)
+        solution = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text()
+        if name.endswith(".ipynb"):  # a notebook whose code cell holds the solution
+            solution = json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [
+                {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": solution}]})
+        target.write_text(solution)
     app = typer.Typer()
 
     @app.callback()
@@ -559,20 +563,19 @@ def misnamed(tmp_path_factory):
 def test_misnamed_files_are_graded_or_named(misnamed):
     csv_lines = (misnamed["out"] / "grades.csv").read_text().splitlines()
     assert csv_lines[1:] == ["\"'=HYPERLINK(\"\"evil.example\"\",\"\"click\"\")\",10,10,10",
-                             "eve,10,10,10", "fay,10,10,10", "gus,,0,10", "hal,,0,10"]
+                             "eve,10,10,10", "fay,10,10,10", "gus,10,10,10", "hal,,0,10"]
     out = misnamed["stdout"]
     for line in ("eve: Softmax.py was graded as softmax.py (its name differs only in case)",
                  "fay: hw1/softmax.py was graded as softmax.py (it is in the subfolder hw1/)",
-                 "gus: softmax.ipynb was not graded: notebooks are not graded yet (issue 16); "
-                 "did you mean softmax.py?",
+                 "gus: softmax was graded from the notebook softmax.ipynb (its functions, read without "
+                 "running any cell)",
                  "hal: sofmax.py was not graded: did you mean softmax.py?"):
         assert line in " ".join(out.split()), out
     feedback = misnamed["out"] / "feedback"
     assert "Note: `Softmax.py` was graded as `softmax.py` (its name differs only in case)" in \
         (feedback / "eve.md").read_text()
     assert "Note: `hw1/softmax.py` was graded as `softmax.py`" in (feedback / "fay.md").read_text()
-    assert "- `softmax.ipynb` was not graded: notebooks are not graded yet (issue 16); did you mean `softmax.py`?" \
-        in (feedback / "gus.md").read_text()
+    assert "`softmax` was graded from the notebook `softmax.ipynb`" in (feedback / "gus.md").read_text()
     assert "- `sofmax.py` was not graded: did you mean `softmax.py`?" in (feedback / "hal.md").read_text()
     fay = json.loads((misnamed["out"] / "results.json").read_text())["students"]["fay"]
     assert fay["exercises"]["softmax"]["file"] == "fay/hw1/softmax.py" and fay["ignored"] == []
@@ -588,4 +591,5 @@ def test_no_cell_can_start_a_formula(text):
 def test_the_progress_bar_names_what_is_running(misnamed):
     shown = [d for d in misnamed["descriptions"] if d != "grading"]
     assert {"grading eve/softmax", "grading fay/softmax"} <= set(shown), shown
-    assert not any("gus/" in d or "hal/" in d for d in shown), shown  # handed in nothing to grade
+    assert "grading gus/softmax" in shown  # graded from its notebook
+    assert not any("hal/" in d for d in shown), shown  # handed in nothing to grade

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
+from d2lcoach.notebook import extract_file, is_notebook
 
 
 def check_inputs(roster: Path, out: Path) -> tuple[Path, Path]:
@@ -56,9 +57,6 @@ def list_roster(roster: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     return students, loose
 
 
-NOTEBOOK_ISSUE = "issue 16"  # grading Jupyter notebooks is planned there
-
-
 @dataclasses.dataclass(frozen=True)
 class FileNote:
     """A file handed in under another name than the exercise's: graded with a note, or not graded."""
@@ -92,8 +90,8 @@ def _did_you_mean(student: str, shown: str, name: str, by_id: dict[str, Exercise
         return None
     exercise = by_id[close[0]]
     if suffix.lower() == "ipynb":
-        text = (f"`{shown}` was not graded: notebooks are not graded yet ({NOTEBOOK_ISSUE}); "
-                f"did you mean `{exercise.filename}`? Export the notebook's code as `{exercise.filename}`")
+        text = (f"`{shown}` was not graded: it defines none of {', '.join(exercise.functions)}; "
+                f"did you mean `{exercise.filename}`?")
     else:
         text = f"`{shown}` was not graded: did you mean `{exercise.filename}`?"
     return FileNote(student, shown, exercise.id, False, text)
@@ -103,11 +101,35 @@ def _entries(folder: Path) -> list[Path]:
     return sorted(folder.iterdir(), key=lambda p: p.name)
 
 
+def _find_notebooks(student: str, course: Course, entries: list[Path], inner: list[Path],
+                    found: dict[str, Path], relpaths: dict[str, str], notes: list[FileNote], used: set[Path]):
+    """Exercises still without a file, graded from a notebook: `softmax.ipynb` (any case, or in the single
+    subfolder), else any notebook that defines the exercise's functions (read statically, no cell runs)."""
+    candidates = [(p, "") for p in entries] + [(p, f"{p.parent.name}/") for p in inner]
+    notebooks = [(p, w) for p, w in candidates if p.is_file() and is_notebook(p)]
+    for exercise in course.exercises:
+        if exercise.id in found:
+            continue
+        named = [(p, w) for p, w in notebooks if p.stem.lower() == exercise.id.lower()]
+        for path, where in named + [nb for nb in notebooks if nb not in named]:
+            try:
+                extract_file(path, exercise.functions)
+            except UsageError:
+                continue
+            shown = where + path.name
+            found[exercise.id], relpaths[exercise.id] = path, shown
+            used.add(path)
+            notes.append(FileNote(student, shown, exercise.id, True,
+                                  f"`{exercise.id}` was graded from the notebook `{shown}` (its functions, read "
+                                  "without running any cell)"))
+            break
+
+
 def find_submissions(student: str, folder: Path, course: Course) -> StudentFiles:
     """Find each exercise's file in a student folder: `softmax.py` as named; else, with a note, a name
     that differs only in case (`Softmax.py`) or the file inside the folder's single subfolder
-    (`hw1/softmax.py`). Files that are probably an exercise but cannot be graded (`softmax.ipynb`,
-    `sofmax.py`) get a note with "did you mean"."""
+    (`hw1/softmax.py`); else a notebook (`softmax.ipynb`, or one that defines the exercise's functions).
+    Files that are probably an exercise but cannot be graded (`sofmax.py`) get a note with "did you mean"."""
     try:
         entries = _entries(folder)
         subfolders = [p for p in entries if p.is_dir() and not p.name.startswith(".")]
@@ -142,8 +164,9 @@ def find_submissions(student: str, folder: Path, course: Course) -> StudentFiles
                                   f"`{shown}` was graded as `{exercise.filename}` ({' and '.join(why)}); "
                                   f"next time hand it in as `{exercise.filename}` at the top of the folder"))
             break
+    _find_notebooks(student, course, entries, inner, found, relpaths, notes, used)
     ignored = []
-    inner_used = any(u.parent != folder for u in used)
+    inner_used = any(u.parent != folder and u.parent in subfolders for u in used)
     for path, where in [(p, "") for p in entries] + [(p, f"{p.parent.name}/") for p in inner]:
         if path in used or (path.is_dir() and inner_used and path == subfolders[0]):
             continue

@@ -20,13 +20,14 @@ from d2lcoach.batch.model import (
     weak_sandbox_warning,
 )
 from d2lcoach.batch.report import write_report
+from d2lcoach.tutor import load_submission
 from d2lcoach.batch.roster import FileNote, check_inputs, find_submissions, list_roster, select_exercises
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.grading.engine import new_seed, resolve_devices
 from d2lcoach.results import CheckResult
 from d2lcoach.sandbox import LEVEL_TEXT, Limits, SandboxError, available_level
-from d2lcoach.workspace import file_hash, read_submission
+from d2lcoach.workspace import file_hash
 
 
 def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = None,
@@ -111,7 +112,7 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
                 settle(pair, MISSING)
                 continue
             try:
-                pair.source = read_submission(pair.path)
+                pair.source = load_submission(pair.path, pair.exercise).source
             except UsageError as exc:
                 text = str(exc)
                 prefix = f"{pair.path}: "
@@ -148,7 +149,8 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
             for event in events:
                 pair = to_grade[event.index]
                 if isinstance(event, Started):
-                    running[event.index] = pair.label
+                    if pair.result is None:  # a cluster's notice can arrive after the grade itself
+                        running[event.index] = pair.label
                 elif isinstance(event, Finished):
                     if pair.result is not None:
                         continue  # already settled (an executor may report a retried job twice)

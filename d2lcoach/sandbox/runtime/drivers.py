@@ -311,7 +311,8 @@ def _module(spec, functions, device, call, plain):
     if not isinstance(module, nn.Module):
         return {"is_module": False, "type": type(module).__name__}
     result = {"is_module": True,
-              "parameters": [[name, list(p.shape)] for name, p in call(lambda: list(module.named_parameters()))],
+              "parameters": [[str(name), [int(n) for n in p.shape]]
+                             for name, p in call(lambda: list(module.named_parameters()))],
               "unregistered": _unregistered(module)}
     call(module.to, device=device, dtype=dtype)
     params = dict(module.named_parameters())
