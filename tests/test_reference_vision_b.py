@@ -81,3 +81,54 @@ def test_residual_matches_functional_routines_with_biases(train):
     Y = bn(block.bn2, F.conv2d(Y, block.conv2.weight, block.conv2.bias, padding=1))
     want = F.relu(Y + F.conv2d(X, block.conv3.weight, block.conv3.bias, stride=2))
     torch.testing.assert_close(block(X), want)
+
+
+# ----------------------------------------------------------------------------- dense_block
+
+
+def test_dense_block_and_transition_give_the_shapes_the_book_prints():
+    """D2L 8.7 prints torch.Size([4, 23, 8, 8]) for DenseBlock(2, 3, 10), then [4, 10, 4, 4] after
+    transition_block(23, 10)."""
+    Y = ref("dense_block", "DenseBlock")(2, 3, 10)(torch.randn(4, 3, 8, 8))
+    assert Y.shape == (4, 23, 8, 8)
+    assert ref("dense_block", "transition_block")(23, 10)(Y).shape == (4, 10, 4, 4)
+
+
+def _bn_relu_conv(unit, X, train, padding):
+    bn, conv = unit[0], unit[2]
+    Y = F.batch_norm(X, bn.running_mean.clone(), bn.running_var.clone(), bn.weight, bn.bias, training=train)
+    return F.conv2d(F.relu(Y), conv.weight, conv.bias, padding=padding)
+
+
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dense_block_matches_functional_routines(seed, dtype, train):
+    g = gen(seed)
+    num_convs, c_in, c = 1 + seed, 2, 3
+    block = ref("dense_block", "DenseBlock")(num_convs, c_in, c).to(dtype)
+    _randomise(block, g)
+    block.train(train)
+    X = torch.randn(2, c_in, 5, 4, generator=g, dtype=dtype, requires_grad=True)
+    features = [X]
+    for unit in block.net:
+        features.append(_bn_relu_conv(unit, torch.cat(features, 1), train, 1))
+    want = torch.cat(features, 1)
+    got = block(X)
+    assert got.shape == (2, c_in + num_convs * c, 5, 4)
+    torch.testing.assert_close(got, want)
+    torch.testing.assert_close(got[:, :c_in], X)
+    G = torch.randn(want.shape, generator=g, dtype=dtype)
+    torch.testing.assert_close(torch.autograd.grad((got * G).sum(), X)[0], torch.autograd.grad((want * G).sum(), X)[0])
+
+
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_transition_block_matches_functional_routines(seed, train):
+    g = gen(seed)
+    block = ref("dense_block", "transition_block")(4, 3).double()
+    _randomise(block, g)
+    block.train(train)
+    X = torch.randn(2, 4, 5 + seed, 6, generator=g, dtype=torch.float64)
+    want = F.avg_pool2d(_bn_relu_conv(block, X, train, 0), kernel_size=2, stride=2)
+    torch.testing.assert_close(block(X), want)
