@@ -66,7 +66,8 @@ def test_builtin_course_is_in_book_order():
     numbers = [e.chapter.number for e in course.exercises]
     assert numbers == sorted(numbers)
     assert course.ids == ["linear_regression", "softmax", "cross_entropy", "xavier_init", "dropout", "my_linear",
-                          "conv2d", "pool2d", "batch_norm", "normalization", "rnn_scratch", "lstm_cell",
+                          "conv2d", "pool2d", "batch_norm", "normalization", "residual_block", "dense_block",
+                          "rnn_scratch", "lstm_cell",
                           "gru_cell", "seq2seq_loss", "bleu", "beam_search", "attention_scoring",
                           "multi_head_attention", "positional_encoding", "patch_embedding", "optimizers", "adam",
                           "lr_scheduler", "multi_gpu", "nms", "gan_step"]

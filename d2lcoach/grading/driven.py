@@ -171,9 +171,12 @@ def compare_module(expected, actual, case: Case, device: str) -> list[tuple[str,
                       "them. Use nn.Parameter, nn.ModuleList or nn.Sequential"))
     want_params = [[str(n), list(s)] for n, s in expected["parameters"]]
     got_params = actual.get("parameters")
-    if got_params != want_params:
+    if _ordered(got_params, case) != _ordered(want_params, case):
         found.append(("registered parameters", f"{call}: the registered parameters are "
                       f"{_params_text(got_params)}, expected {_params_text(want_params)}"))
+    if actual.get("load_error") is not None and not found:
+        found.append(("registered parameters", f"{call}: the reference's {actual['load_error']} could not be "
+                      "loaded: the module has no parameter or buffer of that name and shape"))
     if actual.get("load_error") is not None or "forward" not in actual:
         return found
     for i, (want, got) in enumerate(zip(expected["forward"], actual["forward"])):
@@ -215,11 +218,19 @@ def _stage(expected, actual, key, case, device, what) -> list[tuple[str, str]]:
     if key == "float64" and got.get("dtypes") != want.get("dtypes"):
         found.append((check, f"{call}: after .to(torch.float64) the parameters are {got.get('dtypes')}, "
                       f"expected {want.get('dtypes')}: register them as nn.Parameter so .to() converts them"))
-    if key == "round_trip" and got.get("keys") != want.get("keys"):
+    if key == "round_trip" and _ordered(got.get("keys"), case) != _ordered(want.get("keys"), case):
         found.append((check, f"{call}: state_dict() has keys {got.get('keys')}, expected {want.get('keys')}"))
     for name, message in compare_output(want["output"], got.get("output"), case, device, what):
         found.append((check, message))
     return found
+
+
+def _ordered(items, case: Case):
+    """`items` as compared: in registration order, or sorted when the spec says `"any_order": True`
+    (a module whose layers the learner may define in any order, like the book's Residual)."""
+    if not case.spec.get("any_order") or not isinstance(items, list):
+        return items
+    return sorted(items, key=repr)
 
 
 def _params_text(params) -> str:

@@ -306,8 +306,9 @@ def _module(spec, functions, device, call, plain):
     """Build the class, load the reference's weights by name, run forward and backward, then
     `.to(torch.float64)` and a state_dict round trip into a fresh instance.
 
-    spec: class, init {"args", "kwargs"}, state {parameter name: tensor}, dtype, inputs [X, ...],
-    grad_outputs [G or None, ...]. Stages after loading report their own errors as plain text.
+    spec: class, init {"args", "kwargs"}, state {parameter or buffer name: tensor}, dtype,
+    mode ("train", the default, or "eval"), inputs [X, ...], grad_outputs [G or None, ...].
+    Stages after loading report their own errors as plain text.
     """
     cls = functions[spec["class"]]
     init = spec.get("init", {})
@@ -322,12 +323,15 @@ def _module(spec, functions, device, call, plain):
               "unregistered": _unregistered(module)}
     call(module.to, device=device, dtype=dtype)
     params = dict(module.named_parameters())
+    params.update((name, b) for name, b in module.named_buffers() if name in spec["state"])
     with torch.no_grad():
         for name, value in spec["state"].items():
             if name not in params or tuple(params[name].shape) != tuple(value.shape):
                 result["load_error"] = name
                 return result
             params[name].copy_(value.to(device=device, dtype=dtype))
+    train = spec.get("mode", "train") == "train"
+    call(module.train, train)
     inputs = [place(X, device) for X in spec["inputs"]]
     grad_outputs = spec.get("grad_outputs") or [None] * len(inputs)
     result["forward"] = [_forward_record(module, X, g if g is None else place(g, device), call, plain)
@@ -345,6 +349,7 @@ def _module(spec, functions, device, call, plain):
         fresh = call(cls, *place(args, "cpu"), **place(kwargs, "cpu"))
         call(fresh.to, device=device, dtype=torch.float64)
         call(fresh.load_state_dict, state)
+        call(fresh.train, train)
         with torch.no_grad():
             out = call(fresh, inputs[0].to(torch.float64))
         result["round_trip"] = {"keys": [str(k) for k in state.keys()], "output": detached(plain(out))}

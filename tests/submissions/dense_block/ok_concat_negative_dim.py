@@ -1,0 +1,33 @@
+"""torch.concat on dim=-3 (the channel dimension counted from the end), without a named Y.
+
+expect: pass
+"""
+
+import torch
+from torch import nn
+
+
+def conv_block(input_channels, num_channels):
+    return nn.Sequential(
+        nn.BatchNorm2d(input_channels), nn.ReLU(),
+        nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1))
+
+
+class DenseBlock(nn.Module):
+    def __init__(self, num_convs, input_channels, num_channels):
+        super().__init__()
+        self.net = nn.Sequential(*[conv_block(input_channels + i * num_channels, num_channels)
+                                   for i in range(num_convs)])
+
+    def forward(self, X):
+        out = X
+        for blk in self.net:
+            out = torch.concat([out, blk(out)], dim=-3)
+        return out
+
+
+def transition_block(input_channels, num_channels):
+    return nn.Sequential(
+        nn.BatchNorm2d(input_channels), nn.ReLU(),
+        nn.Conv2d(input_channels, num_channels, kernel_size=1),
+        nn.AvgPool2d(kernel_size=2, stride=2))
