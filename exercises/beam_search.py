@@ -18,5 +18,7 @@ def beam_search(step_log_probs, bos, eos, beam_size, max_len, alpha=0.75):
     Return (tokens, score): tokens a list of ints without bos, score a Python float.
     Ties: rank by (-log P, tokens) when keeping and by (-score, tokens) when choosing (the
         smaller token list wins). beam_size = 1 follows greedy search's path.
+
+    Forbidden: nothing; torch has no beam search of its own, and plain Python lists are enough.
     """
     raise NotImplementedError("beam_search: fill in this function")

@@ -8,6 +8,7 @@ def layer_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: fl
 
     D2L 11.7 (the Transformer's AddNorm uses nn.LayerNorm), and the course notes beside D2L 8.5:
     https://d2l.ai/chapter_attention-mechanisms-and-transformers/transformer.html
+    https://d2l.ai/chapter_convolutional-modern/batch-norm.html
 
     What to implement
         The normalised dimensions are the last gamma.dim() dimensions of X. For each index of the
@@ -35,6 +36,9 @@ def layer_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: fl
 def instance_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
     """Normalise every channel of every example of X (N, C, H, W) on its own, over H and W.
 
+    The course notes beside D2L 8.5, batch normalisation:
+    https://d2l.ai/chapter_convolutional-modern/batch-norm.html
+
     What to implement
         For each n and c: mean and variance of X[n, c] over H and W, then
             Y[n, c] = gamma[c] * (X[n, c] - mean) / sqrt(var + eps) + beta[c].
@@ -52,6 +56,7 @@ def instance_norm(X: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps:
         - Gradients flow to X, gamma and beta; do not modify the arguments in place.
 
     Forbidden
-        As for layer_norm.
+        As for layer_norm: every torch normalisation routine and module (F.instance_norm,
+        F.batch_norm, F.layer_norm, F.group_norm, F.rms_norm, nn.InstanceNorm2d, ...).
     """
     raise NotImplementedError("instance_norm: fill in this function")

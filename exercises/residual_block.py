@@ -35,6 +35,9 @@ class Residual(nn.Module):
         - Editions: the Chinese second edition and the classic English edition take input_channels
           and use nn.Conv2d, as here; the newer English edition drops input_channels and uses
           nn.LazyConv2d and nn.LazyBatchNorm2d.
+
+    Forbidden: nothing; nn.Conv2d and nn.BatchNorm2d are allowed (the exercise is the wiring) and
+    torch has no residual block of its own. torchvision, whose models have one, is not an allowed import.
     """
 
     def __init__(self, input_channels: int, num_channels: int, use_1x1conv: bool = False, strides: int = 1):

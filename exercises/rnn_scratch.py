@@ -41,6 +41,9 @@ def grad_clipping(params, theta: float) -> None:
     """Clip the gradients of params by their global norm, in place.
 
     D2L 9.5, gradient clipping:
+    https://d2l.ai/chapter_recurrent-neural-networks/rnn-scratch.html
+
+    What to implement
         norm = sqrt(sum over every parameter p of (p.grad ** 2).sum())
         if norm > theta: multiply every p.grad by theta / norm, in place
 

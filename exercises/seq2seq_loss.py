@@ -21,12 +21,17 @@ def sequence_mask(X: torch.Tensor, valid_len: torch.Tensor, value=0) -> torch.Te
         - Trailing dimensions are masked whole: with X (2, 3, 4) a masked step j of row i sets
           all four X[i, j, :] to value.
         - Gradients flow to X through the entries that are kept.
+
+    Forbidden: nothing; torch's cross-entropy is the earlier chapter's routine (the book subclasses
+    nn.CrossEntropyLoss), and no torch routine masks padded steps.
     """
     raise NotImplementedError("sequence_mask: fill in this function")
 
 
 def masked_softmax_ce_loss(pred: torch.Tensor, label: torch.Tensor, valid_len: torch.Tensor) -> torch.Tensor:
     """Return the book's masked softmax cross-entropy loss, one value per sequence.
+
+    D2L 10.7, the loss function: https://d2l.ai/chapter_recurrent-modern/seq2seq.html
 
     What to implement (the book's MaskedSoftmaxCELoss, as a function)
         pred (batch, num_steps, vocab_size) logits; label (batch, num_steps) token indices;
@@ -44,5 +49,8 @@ def masked_softmax_ce_loss(pred: torch.Tensor, label: torch.Tensor, valid_len: t
         - nn.CrossEntropyLoss wants the classes in dimension 1: pred.permute(0, 2, 1), with
           reduction='none'. Torch's cross-entropy is allowed; the masking is the exercise.
         - Gradients must flow to pred.
+
+    Forbidden: nothing; torch's cross-entropy is the earlier chapter's routine (the book subclasses
+    nn.CrossEntropyLoss), and no torch routine masks padded steps.
     """
     raise NotImplementedError("masked_softmax_ce_loss: fill in this function")

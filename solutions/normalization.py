@@ -1,5 +1,4 @@
-"""Reference solution for the normalization exercise: layer normalisation (D2L 11.7) and instance
-normalisation (the course notes beside D2L 8.5)."""
+"""Reference solution for the normalization exercise: layer norm (D2L 11.7), instance norm (D2L 8.5 notes)."""
 
 import torch
 

@@ -8,7 +8,8 @@ def _pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
 
 
-def pool2d(X: torch.Tensor, pool_size, stride=None, padding=0, mode: str = "max") -> torch.Tensor:
+def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None,
+           padding: int | tuple[int, int] = 0, mode: str = "max") -> torch.Tensor:
     """Pad (with -inf for max, zeros for avg), cut the windows with unfold, reduce each one.
 
     unfold(2, kh, sh).unfold(3, kw, sw) turns (N, C, H', W') into (N, C, OH, OW, kh, kw): one
