@@ -1,12 +1,12 @@
 """Benchmark of grading on a Dask LocalCluster against the local warm pool, on the same roster, in one run.
 
-Builds the synthetic roster of bench_batch.py (default 100 students x the course's exercises = 700
-submissions), grades it with the local pool (--jobs workers) and then on a LocalCluster of as many
+Builds the synthetic roster of bench_batch.py (default: enough students x the course's exercises for
+700 submissions), grades it with the local pool (--jobs workers) and then on a LocalCluster of as many
 single-threaded worker processes, checks that both grades.csv are byte-identical, and prints the
 wall times, the cluster's overhead (goal: at most 1.25x) and the projected time for 700,000
 submissions on N workers from the measured cost per submission. No assertions on time.
 
-    python benchmarks/bench_dask.py [--students 100] [--jobs N] [--chunk 8]
+    python benchmarks/bench_dask.py [--students N] [--jobs N] [--chunk N]
 """
 
 from __future__ import annotations
@@ -33,24 +33,26 @@ MOOC = 700_000
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=100, help="students in the synthetic roster (100)")
+    parser.add_argument("--students", type=int, default=None,
+                        help="students in the synthetic roster (default: enough for 700 submissions)")
     parser.add_argument("--jobs", type=int, default=None, help="local workers = cluster workers (the cores)")
-    parser.add_argument("--chunk", type=int, default=None, help="submissions per Dask task")
+    parser.add_argument("--chunk", type=int, default=None, help="submissions per Dask task (default: sized to the workers)")
     parser.add_argument("--seed", type=int, default=None, help="grading seed (default: a fresh one)")
     args = parser.parse_args(argv)
 
     import distributed
-    from d2lcoach.batch.dask_executor import DEFAULT_CHUNK, DaskExecutor
+    from d2lcoach.batch.dask_executor import DaskExecutor
 
     course = load_course()
     devices = resolve_devices("all")
     seed = new_seed() if args.seed is None else args.seed
     jobs = args.jobs or default_jobs()
+    students = args.students or -(-700 // len(course.exercises))
     workdir = Path(tempfile.mkdtemp(prefix="d2lcoach-bench-dask-"))
     try:
         roster = workdir / "roster"
-        stats = build_roster(roster, course, args.students, random.Random(0))
-        pairs = args.students * len(course.exercises)
+        stats = build_roster(roster, course, students, random.Random(0))
+        pairs = students * len(course.exercises)
         print(f"roster: {pairs} pairs, {pairs - stats['missing']} files handed in; {jobs} workers; "
               f"devices {', '.join(devices)}; seed {seed}")
 
@@ -62,7 +64,7 @@ def main(argv=None) -> int:
         with distributed.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                       dashboard_address=None, silence_logs=40) as cluster:
             start = time.perf_counter()  # connecting and the workers' warm-up count against the cluster
-            executor = DaskExecutor.connect(cluster.scheduler_address, devices, chunk=args.chunk or DEFAULT_CHUNK)
+            executor = DaskExecutor.connect(cluster.scheduler_address, devices, chunk=args.chunk)
             try:
                 remote = grade_roster(roster, workdir / "dask", course=course, seed=seed, devices=devices,
                                       executor=executor)

@@ -132,7 +132,8 @@ def test_a_submission_that_kills_its_workers_is_a_failure(cluster, course, tmp_p
     finally:
         executor.close()
     assert summary.graded == 2
-    assert (tmp_path / "report" / "grades.csv").read_text().splitlines()[1:] == ["amy,10,10,10", "ben,0,0,10"]
+    assert (tmp_path / "report" / "grades.csv").read_text().splitlines()[1:] == ["amy,10,10,10", "ben,0,0,10"], \
+        (tmp_path / "report" / "results.json").read_text()
     ben = json.loads((tmp_path / "report" / "results.json").read_text())["students"]["ben"]["exercises"]["softmax"]
     assert ben["error"] == ("the submission crashed every Dask worker that graded it (2 tries); "
                             "it was not graded further")
@@ -153,3 +154,21 @@ def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path, monke
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
     assert not (tmp_path / "report").exists()
+
+
+def test_chunks_hold_one_exercise_each_and_cover_every_job_once(course):
+    from d2lcoach.batch.dask_executor import MAX_CHUNK, plan_chunks
+    from d2lcoach.batch.executor import Job
+    exercises = course.exercises[:5]
+    jobs = [Job(i, exercises[i % 5], f"s{i}/x.py", "") for i in range(5 * 25)]
+    small = plan_chunks(jobs, workers=2)
+    # 125 jobs on 2 workers: at most 16 per task, so each exercise's 25 split 13 + 12
+    assert sorted(len(c) for c in small) == [12] * 5 + [13] * 5
+    many = [Job(i, exercises[i % 5], f"s{i}/x.py", "") for i in range(5 * 400)]
+    for chunks, expected in ((small, jobs), (plan_chunks(many, workers=2), many), (plan_chunks(jobs, 2, chunk=1), jobs)):
+        assert sorted(j.index for c in chunks for j in c) == [j.index for j in expected]
+        assert all(len({j.exercise.id for j in c}) == 1 for c in chunks)
+        assert all(1 <= len(c) <= MAX_CHUNK for c in chunks)
+    assert len(plan_chunks(jobs, 2, chunk=1)) == len(jobs)
+    # 2,000 jobs on 2 workers would be 250 per task: capped, each exercise's 400 split into 13 parts
+    assert {len(c) for c in plan_chunks(many, workers=2)} == {30, 31}

@@ -1,8 +1,9 @@
 """The Dask executor: grading on an existing Dask cluster (`d2lcoach grade --scheduler tcp://HOST:8786`).
 
 Only imported when a scheduler is named, so the local pool never imports Dask. Each Dask worker
-keeps warm sandboxes (the `WarmSandboxes` worker plugin) and grades submissions in chunks; reference
-answers are computed once per (exercise, seed) per worker process (`engine.prepare` is cached).
+keeps warm sandboxes (the `WarmSandboxes` worker plugin, started when the client connects) and grades
+submissions in chunks of one exercise each (`plan_chunks`); reference answers are computed once per
+(exercise, seed) per worker process (`engine.prepare` is cached).
 Submissions travel as bytes and grades come back as the plain records the local pool yields; the
 client alone writes the journal and the report.
 
@@ -35,7 +36,8 @@ from d2lcoach.sandbox import NAMESPACES, Sandbox, SandboxError, available_level
 PLUGIN_NAME = "d2lcoach-warm-sandboxes"
 RUNNING_TOPIC = "d2lcoach-running"
 GPU = "GPU"
-DEFAULT_CHUNK = 4
+MAX_CHUNK = 32  # the most submissions per task: a lost worker loses at most this much work
+CHUNKS_PER_WORKER = 4  # with the chunk size left to the executor: about this many tasks per worker thread
 CONNECT_SECONDS = 10
 POLL_SECONDS = 0.1
 REFRESH_SECONDS = 2.0
@@ -52,6 +54,18 @@ class WarmSandboxes(WorkerPlugin):
         self.lock = threading.Lock()
         self.free: list[Sandbox] = []
         self.all: list[Sandbox] = []
+        # Start one CPU sandbox per task thread now: its torch import overlaps the worker's own, and
+        # the first chunk finds it warm. CUDA ones start on first use (only GPU workers get those).
+        for _ in range(max(1, int(getattr(worker, "nthreads", 1) or 1))):
+            box = Sandbox(available_level(), cuda=False)
+            try:
+                box.start()
+            except SandboxError:
+                box.close()  # the first chunk retries, and reports why
+                continue
+            self.all.append(box)
+            self.free.append(box)
+        threading.Thread(target=_import_grading, daemon=True, name="d2lcoach-warm-import").start()
 
     def checkout(self, cuda: bool) -> Sandbox:
         with self.lock:
@@ -115,14 +129,36 @@ def _worker_level() -> str:
     return available_level()
 
 
+def _import_grading():
+    """Import the grading engine (and torch) on the worker ahead of its first chunk."""
+    from d2lcoach.grading import engine  # noqa: F401
+
+
+def plan_chunks(jobs: list[Job], workers: int, chunk: int | None = None) -> list[list[Job]]:
+    """Split `jobs` into tasks of one exercise each, so that a worker prepares an exercise's reference
+    answers once for the whole task. `chunk` None: about CHUNKS_PER_WORKER tasks per worker thread,
+    at most MAX_CHUNK submissions each, an exercise's submissions split into nearly equal parts."""
+    by_exercise: dict[str, list[Job]] = {}
+    for job in sorted(jobs, key=lambda j: (j.exercise.id, j.index)):
+        by_exercise.setdefault(job.exercise.id, []).append(job)
+    size = chunk if chunk is not None else -(-len(jobs) // (max(1, workers) * CHUNKS_PER_WORKER))
+    size = max(1, min(int(size), MAX_CHUNK if chunk is None else int(size)))
+    chunks = []
+    for group in by_exercise.values():
+        parts = -(-len(group) // size)
+        bounds = [round(i * len(group) / parts) for i in range(parts + 1)]
+        chunks += [group[a:b] for a, b in zip(bounds, bounds[1:])]
+    return chunks
+
+
 # --------------------------------------------------------------------------- on the client
 
 class DaskExecutor:
     """Grades on the Dask cluster behind `address`. Build it with `connect`, before anything is written."""
 
-    def __init__(self, client: Client, *, chunk: int = DEFAULT_CHUNK, task=grade_chunk):
+    def __init__(self, client: Client, *, chunk: int | None = None, task=grade_chunk):
         self.client = client
-        self.chunk = max(1, int(chunk))
+        self.chunk = None if chunk is None else max(1, int(chunk))  # None: sized by `plan_chunks`
         self.task = task  # what runs on the workers (tests wrap it)
         self.workers = 0  # task threads of the workers connected now
         self.lost = 0  # workers that left the cluster while this client watched (died, or were stopped)
@@ -199,9 +235,7 @@ class DaskExecutor:
                                       pure=False, retries=0)
 
         chunks = {}
-        ordered = sorted(jobs, key=lambda j: (j.exercise.id, j.index))  # one exercise per chunk, mostly
-        for start in range(0, len(ordered), self.chunk):
-            chunk = ordered[start:start + self.chunk]
+        for chunk in plan_chunks(jobs, self.workers, self.chunk):
             chunks[submit(chunk)] = chunk
         self.client.subscribe_topic(RUNNING_TOPIC, on_running)
         pending = as_completed(list(chunks), loop=self.client.loop)
