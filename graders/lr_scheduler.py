@@ -62,6 +62,12 @@ def make_cases(gen: torch.Generator) -> list[Case]:
                                             "return it (D2L 12.11)"),
         _schedule_case("factor", "FactorScheduler", {"factor": 0.9, "stop_factor_lr": 1e-2, "base_lr": 1.0},
                        list(range(50)), hint="floor the rate at stop_factor_lr: max(stop_factor_lr, ...)"),
+        # The defaults the contract names: factor=1 keeps the rate; an int base_lr still gives floats.
+        _schedule_case("factor", "FactorScheduler", {"base_lr": 1}, list(range(3)),
+                       hint="the defaults are factor=1, stop_factor_lr=1e-7; return float(self.base_lr)"),
+        # base_lr=0.1 and stop_factor_lr=1e-7 by default: 0.1 * 0.5 ** 20 is below the floor.
+        _schedule_case("factor", "FactorScheduler", {"factor": 0.5}, list(range(24)),
+                       hint="the defaults are stop_factor_lr=1e-7 and base_lr=0.1 (D2L 12.11)"),
         _cosine(gen, 10, 0, 3),
         _cosine(gen, 12, 4, 3),
         _cosine(gen, 20, 5, 5, shuffle=True),
@@ -70,6 +76,10 @@ def make_cases(gen: torch.Generator) -> list[Case]:
                        lambda t: "cosine" if t <= 8 else "after max_update",
                        hint="past max_update return final_lr as a float: float(self.final_lr)"),
     ]
+    # base_lr=0.01 and warmup_begin_lr=0 by default, with a warm-up.
+    cases.append(_schedule_case("warm-up", "CosineScheduler", {"max_update": 10, "warmup_steps": 4}, list(range(12)),
+                                lambda t: "warm-up" if t < 4 else "cosine" if t <= 10 else "after max_update",
+                                hint="the defaults are base_lr=0.01, final_lr=0, warmup_begin_lr=0 (D2L 12.11)"))
     # The book's own figure: CosineScheduler(max_update=20, base_lr=0.3, final_lr=0.01), epochs 0..29.
     cases.append(_schedule_case("cosine", "CosineScheduler", {"max_update": 20, "base_lr": 0.3, "final_lr": 0.01},
                                 list(range(30)), lambda t: "cosine" if t <= 20 else "after max_update"))
