@@ -173,10 +173,10 @@ def test_trust_file_without_expectation(run, extension):
 
 # --------------------------------------------------------------------------- the built-in course
 
-#: Exercises (issue 12; residual_block, dense_block: 13; multi_gpu: 14) whose dev check has not been made green yet: they are
+#: Exercises (issue 12; multi_gpu: 14) whose dev check has not been made green yet: they are
 #: graded and have trust suites, but their surviving mutants are not yet killed or recorded.
 #: Issue 12 stays open until this set is empty; it may only shrink.
-PENDING_PROOF = {"dropout", "my_linear", "optimizers", "adam", "lr_scheduler", "multi_gpu", "dense_block"}
+PENDING_PROOF = {"dropout", "my_linear", "optimizers", "adam", "lr_scheduler", "multi_gpu"}
 
 
 def test_pending_proofs_name_real_exercises(course):
