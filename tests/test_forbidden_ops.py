@@ -25,6 +25,7 @@ FAMILIES = {
     "nms": r"nms|roi",
     "pool2d": r"pool",
     "normalization": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
+    "style_transfer": r"mse_loss",
 }
 
 #: Operators whose names hold a family keyword but that do not compute the family's routine.

@@ -1,4 +1,4 @@
-"""Check the vision-b references (residual_block, dense_block, style_transfer) against independent
+"""Check the vision-b references (residual_block, dense_block) against independent
 implementations: torchvision's ResNet and DenseNet blocks, torch's functional routines, and the
 shapes the book prints."""
 

@@ -1,0 +1,24 @@
+"""BUG: neither target is detached, so backward() sends gradients into Y and gram_Y (the MXNet version).
+
+expect: fail detached targets
+"""
+import torch
+
+
+def content_loss(Y_hat, Y):
+    return torch.square(Y_hat - Y).mean()
+
+
+def gram(X):
+    c = X.shape[1]
+    X = X.reshape(c, -1)
+    return X @ X.T / (c * X.shape[1])
+
+
+def style_loss(Y_hat, gram_Y):
+    return torch.square(gram(Y_hat) - gram_Y).mean()
+
+
+def tv_loss(Y_hat):
+    return 0.5 * ((Y_hat[:, :, 1:, :] - Y_hat[:, :, :-1, :]).abs().mean()
+                  + (Y_hat[:, :, :, 1:] - Y_hat[:, :, :, :-1]).abs().mean())
