@@ -1,0 +1,71 @@
+"""Check the lang-c references (transformer_block, bpe, word2vec) against independent implementations: torch's TransformerEncoderLayer and the values the book prints."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from tests.test_reference import DTYPES, SEEDS, gen, ref
+
+# ----------------------------------------------------------------------------- transformer_block
+
+
+def _random_block(seed, dtype, h=8, ffn_hiddens=12, num_heads=2):
+    torch.manual_seed(seed)
+    block = ref("transformer_block", "TransformerEncoderBlock")(h, ffn_hiddens, num_heads, 0.0, True).to(dtype)
+    g = gen(seed)
+    with torch.no_grad():
+        for p in block.parameters():
+            p.copy_(torch.randn(p.shape, generator=g, dtype=dtype) * 0.5)
+    return block.eval()
+
+
+def _torch_layer(block, dtype):
+    """nn.TransformerEncoderLayer (post-norm, ReLU, batch first) with the block's weights."""
+    h = block.attention.W_q.weight.shape[0]
+    layer = nn.TransformerEncoderLayer(h, block.attention.num_heads, block.ffn.dense1.weight.shape[0], dropout=0.0,
+                                       batch_first=True).to(dtype).eval()
+    att = block.attention
+    with torch.no_grad():
+        layer.self_attn.in_proj_weight.copy_(torch.cat([att.W_q.weight, att.W_k.weight, att.W_v.weight]))
+        layer.self_attn.in_proj_bias.copy_(torch.cat([att.W_q.bias, att.W_k.bias, att.W_v.bias]))
+        layer.self_attn.out_proj.weight.copy_(att.W_o.weight)
+        layer.self_attn.out_proj.bias.copy_(att.W_o.bias)
+        for ours, theirs in ((block.ffn.dense1, layer.linear1), (block.ffn.dense2, layer.linear2),
+                             (block.addnorm1.ln, layer.norm1), (block.addnorm2.ln, layer.norm2)):
+            theirs.weight.copy_(ours.weight)
+            theirs.bias.copy_(ours.bias)
+    return layer
+
+
+@pytest.mark.parametrize("masked", [False, True], ids=["no-mask", "valid_lens"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_encoder_block_matches_torch_transformer_encoder_layer(seed, dtype, masked):
+    block = _random_block(seed, dtype)
+    layer = _torch_layer(block, dtype)
+    X = torch.randn(3, 5, 8, generator=gen(seed + 10), dtype=dtype)
+    valid_lens = torch.tensor([5, 2, 3]) if masked else None
+    padding = torch.arange(5)[None, :] >= valid_lens[:, None] if masked else None
+    with torch.no_grad():
+        ours = block(X, valid_lens)
+        theirs = layer(X, src_key_padding_mask=padding)
+    torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-4)
+
+
+def test_add_norm_and_ffn_follow_the_book():
+    """D2L 11.7 prints the shapes (2, 3, 8) and (2, 3, 4); AddNorm is layer norm over the last dimension
+    of X + Y, and with dropout 1 in training mode the sublayer's output vanishes."""
+    ffn = ref("transformer_block", "PositionWiseFFN")(4, 4, 8)
+    assert ffn.eval()(torch.ones((2, 3, 4))).shape == (2, 3, 8)
+    add_norm = ref("transformer_block", "AddNorm")([3, 4], 0.5).eval()
+    X, Y = torch.randn(2, 3, 4, generator=gen(0)), torch.randn(2, 3, 4, generator=gen(1))
+    assert add_norm(X, Y).shape == (2, 3, 4)
+    add_norm = ref("transformer_block", "AddNorm")(4, 1.0).train()
+    torch.testing.assert_close(add_norm(X, Y), torch.nn.functional.layer_norm(X, (4,)))
+    add_norm = ref("transformer_block", "AddNorm")(4, 0.0)
+    torch.testing.assert_close(add_norm(X, Y), torch.nn.functional.layer_norm(X + Y, (4,)))
+    block = ref("transformer_block", "TransformerEncoderBlock")(24, 48, 8, 0.5).eval()
+    assert block(torch.ones((2, 100, 24)), torch.tensor([3, 2])).shape == (2, 100, 24)
+
