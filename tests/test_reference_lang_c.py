@@ -69,3 +69,50 @@ def test_add_norm_and_ffn_follow_the_book():
     block = ref("transformer_block", "TransformerEncoderBlock")(24, 48, 8, 0.5).eval()
     assert block(torch.ones((2, 100, 24)), torch.tensor([3, 2])).shape == (2, 100, 24)
 
+
+# ----------------------------------------------------------------------------- bpe
+
+_BOOK_WORDS = {"fast_": 4, "faster_": 3, "tall_": 5, "taller_": 4}
+
+
+def test_bpe_reproduces_the_merges_the_book_prints():
+    """D2L 15.6 prints ten merges, the symbols they add and the tokens left."""
+    token_freqs = {" ".join(word): freq for word, freq in _BOOK_WORDS.items()}
+    before = dict(token_freqs)
+    symbols, merges = [], []
+    for _ in range(10):
+        pair = ref("bpe", "get_max_freq_pair")(token_freqs)
+        merges.append(pair)
+        new = ref("bpe", "merge_symbols")(pair, token_freqs, symbols)
+        assert new is not token_freqs
+        token_freqs = new
+    assert merges == [("t", "a"), ("ta", "l"), ("tal", "l"), ("f", "a"), ("fa", "s"), ("fas", "t"), ("e", "r"),
+                      ("er", "_"), ("tall", "_"), ("fast", "_")]
+    assert symbols == ["ta", "tal", "tall", "fa", "fas", "fast", "er", "er_", "tall_", "fast_"]
+    assert list(token_freqs) == ["fast_", "fast er_", "tall_", "tall er_"]
+    assert before == {" ".join(word): freq for word, freq in _BOOK_WORDS.items()}
+
+
+def _counter_pair(token_freqs):
+    """An independent count: Counter over zip, the first maximum in insertion order."""
+    from collections import Counter
+    counts = Counter()
+    for token, freq in token_freqs.items():
+        symbols = token.split()
+        for pair in zip(symbols, symbols[1:]):
+            counts[pair] += freq
+    best = max(counts.values())
+    return next(pair for pair, count in counts.items() if count == best)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bpe_pair_matches_an_independent_count(seed):
+    g = gen(seed)
+    for _ in range(20):
+        words = {"".join("abc"[int(i)] for i in torch.randint(3, (int(torch.randint(2, 6, (), generator=g)),),
+                                                                generator=g)) + "_": int(torch.randint(1, 5, (), generator=g))
+                 for _ in range(4)}
+        token_freqs = {" ".join(word): freq for word, freq in words.items()}
+        assert ref("bpe", "get_max_freq_pair")(token_freqs) == _counter_pair(token_freqs)
+    assert ref("bpe", "merge_symbols")(("a", "b"), {"ca b _": 3, "a b a b": 1}, []) == {"cab _": 3, "ab ab": 1}
+
