@@ -116,3 +116,42 @@ def test_bpe_pair_matches_an_independent_count(seed):
         assert ref("bpe", "get_max_freq_pair")(token_freqs) == _counter_pair(token_freqs)
     assert ref("bpe", "merge_symbols")(("a", "b"), {"ca b _": 3, "a b a b": 1}, []) == {"cab _": 3, "ab ab": 1}
 
+
+# ----------------------------------------------------------------------------- word2vec
+
+
+def test_skip_gram_and_loss_give_what_the_book_prints():
+    """D2L 15.4 prints the shape (2, 1, 4) and the normalised losses tensor([0.9352, 1.8462])."""
+    embed = nn.Embedding(20, 4)
+    out = ref("word2vec", "skip_gram")(torch.ones((2, 1), dtype=torch.long), torch.ones((2, 4), dtype=torch.long),
+                                      embed, embed)
+    assert out.shape == (2, 1, 4)
+    pred = torch.tensor([[1.1, -2.2, 3.3, -4.4]] * 2)
+    label = torch.tensor([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]])
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 0, 0]])
+    loss = ref("word2vec", "SigmoidBCELoss")()
+    normalised = loss(pred, label, mask) * mask.shape[1] / mask.sum(axis=1)
+    torch.testing.assert_close(normalised, torch.tensor([0.9352, 1.8462]), rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_word2vec_matches_torch_bce_and_einsum(seed, dtype):
+    g = gen(seed)
+    inputs = (torch.randn(3, 5, generator=g, dtype=dtype) * 10).requires_grad_()
+    target = (torch.rand(3, 5, generator=g) < 0.5).to(dtype)
+    mask = (torch.arange(5)[None, :] < torch.tensor([[5], [2], [4]])).to(dtype)
+    for m in (mask, None):
+        ours = ref("word2vec", "SigmoidBCELoss")()(inputs, target, m)
+        theirs = torch.nn.functional.binary_cross_entropy_with_logits(inputs, target, weight=m,
+                                                                      reduction="none").mean(dim=1)
+        torch.testing.assert_close(ours, theirs)
+        torch.testing.assert_close(torch.autograd.grad(ours.sum(), inputs)[0],
+                                   torch.autograd.grad(theirs.sum(), inputs)[0])
+    extreme = torch.tensor([[-1000.0, 1000.0]], dtype=dtype)
+    torch.testing.assert_close(ref("word2vec", "SigmoidBCELoss")()(extreme, torch.tensor([[1.0, 0.0]], dtype=dtype)),
+                               torch.tensor([1000.0], dtype=dtype))
+    embed_v, embed_u = nn.Embedding(7, 3).to(dtype), nn.Embedding(7, 3).to(dtype)
+    center, contexts = torch.randint(7, (4, 1), generator=g), torch.randint(7, (4, 6), generator=g)
+    torch.testing.assert_close(ref("word2vec", "skip_gram")(center, contexts, embed_v, embed_u),
+                               torch.einsum("bie,bje->bij", embed_v.weight[center], embed_u.weight[contexts]))

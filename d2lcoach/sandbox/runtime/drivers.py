@@ -155,6 +155,8 @@ def _build(item: dict, env: dict, device):
         return torch.device(device)
     if kind == "sequential":
         return build_net(item["layers"], item["state"], device, getattr(torch, item["dtype"]))
+    if kind == "embedding":  # an nn.Embedding holding `weight` (num_embeddings, dim), trainable
+        return nn.Embedding.from_pretrained(item["weight"].to(device), freeze=False)
     if kind == "loss":
         return _LOSSES[item["type"]](**item.get("options", {}))
     if kind == "optimizer":
