@@ -282,6 +282,7 @@ def _unregistered(module: nn.Module) -> list[str]:
 
 def _forward_record(module, X, extra, grad_output, call, plain) -> dict:
     X = X.detach().clone().requires_grad_(grad_output is not None)
+    extra = place(extra, X.device)  # fresh copies: a forward that changes one cannot reach the next stage
     record = {}
     if grad_output is None:
         with torch.no_grad():
@@ -346,11 +347,14 @@ def _module(spec, functions, device, call, plain):
     extras = [place(list(e), device) for e in spec.get("extra_args") or [[]] * len(inputs)]
     result["forward"] = [_forward_record(module, X, e, g if g is None else place(g, device), call, plain)
                          for X, e, g in zip(inputs, extras, grad_outputs)]
-    first64 = [_float64(x) for x in [inputs[0], *extras[0]]]
+
+    def first64():
+        return [_float64(x) for x in place([inputs[0], *extras[0]], device)]
+
     try:
         call(module.to, torch.float64)
         with torch.no_grad():
-            out = call(module, *first64)
+            out = call(module, *first64())
         result["float64"] = {"output": detached(plain(out)),
                              "dtypes": sorted({str(p.dtype).replace("torch.", "") for p in module.parameters()})}
     except Exception as exc:  # noqa: BLE001 - a stage that fails is reported, the next still runs
@@ -362,7 +366,7 @@ def _module(spec, functions, device, call, plain):
         call(fresh.load_state_dict, state)
         call(fresh.train, train)
         with torch.no_grad():
-            out = call(fresh, *first64)
+            out = call(fresh, *first64())
         result["round_trip"] = {"keys": [str(k) for k in state.keys()], "output": detached(plain(out))}
     except Exception as exc:  # noqa: BLE001
         result["round_trip"] = {"error": _error_text(exc)}
