@@ -69,10 +69,9 @@ def test_builtin_course_is_in_book_order():
                           "conv2d", "pool2d", "batch_norm", "normalization", "residual_block", "dense_block",
                           "rnn_scratch", "lstm_cell",
                           "gru_cell", "seq2seq_loss", "bleu", "beam_search", "attention_scoring",
-                          "multi_head_attention", "positional_encoding", "patch_embedding", "optimizers", "adam",
-                          "lr_scheduler", "multi_gpu", "nms",
-                          "style_transfer",
-                          "gan_step"]
+                          "multi_head_attention", "positional_encoding", "transformer_block", "patch_embedding",
+                          "optimizers", "adam", "lr_scheduler", "multi_gpu", "nms", "style_transfer", "word2vec",
+                          "bpe", "gan_step"]
     for exercise in course.exercises:
         assert len(exercise.hints) >= 3 and exercise.points > 0 and exercise.time_limit > 0
         assert exercise.link.startswith("https://d2l.ai/")

@@ -60,6 +60,35 @@ def test_module_driver_fails_layers_in_a_plain_list():
     assert messages and "layers" in messages[0] and "not registered" in messages[0]
 
 
+class _Masked(nn.Module):
+    """forward(X, lengths): X @ weight with the rows at positions >= lengths[b] zeroed."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(n, n))
+
+    def forward(self, X, lengths=None):
+        Y = X @ self.weight
+        if lengths is None:
+            return Y
+        return Y * (torch.arange(X.shape[1], device=X.device)[None, :] < lengths[:, None])[..., None]
+
+
+def test_module_driver_passes_extra_forward_arguments():
+    """extra_args: one list per input of the arguments after X (integer tensors stay integers in the
+    float64 stage); an input with no extra arguments uses forward's default."""
+    X = torch.randn(2, 3, 4)
+    spec = {"driver": "module", "class": "Layer", "init": {"args": [4]}, "state": {"weight": torch.eye(4)},
+            "inputs": [X, X], "grad_outputs": [torch.ones(2, 3, 4), None],
+            "extra_args": [[torch.tensor([1, 3])], []]}
+    result = drivers.run(spec, {"Layer": _Masked}, "cpu")
+    first, second = (r["output"] for r in result["forward"])
+    assert torch.equal(first[0, 1:], torch.zeros(2, 4)) and torch.equal(first[1], X[1])
+    assert torch.equal(second, X) and torch.equal(result["forward"][0]["input_grad"][0, 1:], torch.zeros(2, 4))
+    assert torch.equal(result["float64"]["output"], first.double())
+    assert torch.equal(result["round_trip"]["output"], first.double())
+
+
 def _sgd(params, lr):
     with torch.no_grad():
         for p in params:

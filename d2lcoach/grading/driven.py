@@ -51,8 +51,8 @@ def _walk(expected, actual, case, device, where):
     if isinstance(expected, dict):
         if not isinstance(actual, dict) or "__object__" in actual or "__subclass__" in actual:
             return [("result type", f"{call}: {where} should be a dict, got {_kind(actual)}")]
-        if list(actual) != list(expected) and set(actual) != set(expected):
-            return [("result type", f"{call}: {where} has keys {sorted(map(str, actual))}, "
+        if list(actual) != list(expected) and set(actual) != set(expected):  # other keys: a wrong value
+            return [(case.property, f"{call}: {where} has keys {sorted(map(str, actual))}, "
                      f"expected {sorted(map(str, expected))}")]
         return [p for key in expected for p in _walk(expected[key], actual[key], case, device, f"{where}[{key!r}]")]
     if isinstance(expected, (list, tuple)):

@@ -27,12 +27,29 @@ def batch_norm_state(gen: torch.Generator, prefix: str, c: int, dtype, running: 
     return state
 
 
+def linear_state(gen: torch.Generator, prefix: str, n_out: int, n_in: int, dtype, bias: bool = True) -> dict:
+    """`prefix.weight` (n_out, n_in) and, with `bias`, `prefix.bias` (n_out,), keeping outputs O(1)."""
+    state = {f"{prefix}.weight": torch.randn(n_out, n_in, generator=gen, dtype=dtype) / n_in ** 0.5}
+    if bias:
+        state[f"{prefix}.bias"] = torch.randn(n_out, generator=gen, dtype=dtype) * 0.3
+    return state
+
+
+def layer_norm_state(gen: torch.Generator, prefix: str, d: int, dtype) -> dict:
+    """`prefix.weight` around 1 and `prefix.bias` around 0 (so a missing affine step shows)."""
+    return {f"{prefix}.weight": torch.randn(d, generator=gen, dtype=dtype) * 0.5 + 1.0,
+            f"{prefix}.bias": torch.randn(d, generator=gen, dtype=dtype) * 0.5}
+
+
 def module_spec(cls: str, args, kwargs, state: dict, inputs: list, grad_output, *, mode: str, dtype,
-                any_order: bool = False) -> dict:
-    """A `module` driver spec: gradients for the first input only."""
+                any_order: bool = False, extra_args: list | None = None) -> dict:
+    """A `module` driver spec: gradients for the first input only; `extra_args`, one list per input,
+    are the forward arguments after X."""
     spec = {"driver": "module", "class": cls, "init": {"args": list(args), "kwargs": dict(kwargs)},
             "state": state, "mode": mode, "dtype": str(dtype).replace("torch.", ""), "inputs": inputs,
             "grad_outputs": [grad_output] + [None] * (len(inputs) - 1)}
     if any_order:
         spec["any_order"] = True
+    if extra_args is not None:
+        spec["extra_args"] = extra_args
     return spec

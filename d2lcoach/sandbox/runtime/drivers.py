@@ -155,6 +155,8 @@ def _build(item: dict, env: dict, device):
         return torch.device(device)
     if kind == "sequential":
         return build_net(item["layers"], item["state"], device, getattr(torch, item["dtype"]))
+    if kind == "embedding":  # an nn.Embedding holding `weight` (num_embeddings, dim), trainable
+        return nn.Embedding.from_pretrained(item["weight"].to(device), freeze=False)
     if kind == "loss":
         return _LOSSES[item["type"]](**item.get("options", {}))
     if kind == "optimizer":
@@ -278,16 +280,17 @@ def _unregistered(module: nn.Module) -> list[str]:
     return found
 
 
-def _forward_record(module, X, grad_output, call, plain) -> dict:
+def _forward_record(module, X, extra, grad_output, call, plain) -> dict:
     X = X.detach().clone().requires_grad_(grad_output is not None)
+    extra = place(extra, X.device)  # fresh copies: a forward that changes one cannot reach the next stage
     record = {}
     if grad_output is None:
         with torch.no_grad():
-            record["output"] = detached(plain(call(module, X)))
+            record["output"] = detached(plain(call(module, X, *extra)))
         return record
     for p in module.parameters():
         p.grad = None
-    out = call(module, X)
+    out = call(module, X, *extra)
     record["output"] = detached(plain(out))
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != tuple(grad_output.shape):
         record["grad_error"] = "the output is not a tensor of the expected shape"
@@ -302,12 +305,19 @@ def _forward_record(module, X, grad_output, call, plain) -> dict:
     return record
 
 
+def _float64(x):
+    """A floating tensor in float64; anything else (integer lengths, None, numbers) as it is."""
+    return x.to(torch.float64) if isinstance(x, torch.Tensor) and x.is_floating_point() else x
+
+
 def _module(spec, functions, device, call, plain):
     """Build the class, load the reference's weights by name, run forward and backward, then
     `.to(torch.float64)` and a state_dict round trip into a fresh instance.
 
     spec: class, init {"args", "kwargs"}, state {parameter or buffer name: tensor}, dtype,
-    mode ("train", the default, or "eval"), inputs [X, ...], grad_outputs [G or None, ...].
+    mode ("train", the default, or "eval"), inputs [X, ...], grad_outputs [G or None, ...], and
+    optionally extra_args [[more forward arguments after X (tensors, numbers, None)], ...], one list
+    per input (`forward(X, valid_lens)`, `forward(X, Y)`); gradients are X's and the parameters'.
     Stages after loading report their own errors as plain text.
     """
     cls = functions[spec["class"]]
@@ -334,12 +344,17 @@ def _module(spec, functions, device, call, plain):
     call(module.train, train)
     inputs = [place(X, device) for X in spec["inputs"]]
     grad_outputs = spec.get("grad_outputs") or [None] * len(inputs)
-    result["forward"] = [_forward_record(module, X, g if g is None else place(g, device), call, plain)
-                         for X, g in zip(inputs, grad_outputs)]
+    extras = [place(list(e), device) for e in spec.get("extra_args") or [[]] * len(inputs)]
+    result["forward"] = [_forward_record(module, X, e, g if g is None else place(g, device), call, plain)
+                         for X, e, g in zip(inputs, extras, grad_outputs)]
+
+    def first64():
+        return [_float64(x) for x in place([inputs[0], *extras[0]], device)]
+
     try:
         call(module.to, torch.float64)
         with torch.no_grad():
-            out = call(module, inputs[0].to(torch.float64))
+            out = call(module, *first64())
         result["float64"] = {"output": detached(plain(out)),
                              "dtypes": sorted({str(p.dtype).replace("torch.", "") for p in module.parameters()})}
     except Exception as exc:  # noqa: BLE001 - a stage that fails is reported, the next still runs
@@ -351,7 +366,7 @@ def _module(spec, functions, device, call, plain):
         call(fresh.load_state_dict, state)
         call(fresh.train, train)
         with torch.no_grad():
-            out = call(fresh, inputs[0].to(torch.float64))
+            out = call(fresh, *first64())
         result["round_trip"] = {"keys": [str(k) for k in state.keys()], "output": detached(plain(out))}
     except Exception as exc:  # noqa: BLE001
         result["round_trip"] = {"error": _error_text(exc)}

@@ -140,7 +140,8 @@ def _error(exc: BaseException, filename: str) -> dict:
 
 
 def _plain(x, depth=0):
-    """Describe a learner's return value as plain data: tensors, numbers, tuples, or a type name."""
+    """Describe a learner's return value as plain data: tensors, numbers, tuples, lists, str-keyed dicts,
+    or a type name."""
     if depth > 8:
         return {"__object__": "nested too deeply"}
     if type(x) is torch.Tensor:
@@ -151,6 +152,9 @@ def _plain(x, depth=0):
         return x
     if type(x) in (tuple, list):
         return type(x)(_plain(v, depth + 1) for v in x)
+    if type(x) is dict and all(type(k) is str and len(k) <= 120 and k.isprintable() for k in x) \
+            and not set(x) & {"__object__", "__subclass__"}:
+        return {k: _plain(v, depth + 1) for k, v in x.items()}  # a str-keyed dict (bpe's token_freqs)
     return {"__object__": type(x).__name__}
 
 

@@ -1,0 +1,24 @@
+"""Divides by the number of valid positions (mask.sum) instead of the padded length.
+
+expect: fail mask
+"""
+
+import torch
+from torch import nn
+
+
+def skip_gram(center, contexts_and_negatives, embed_v, embed_u):
+    v = embed_v(center)
+    u = embed_u(contexts_and_negatives)
+    return torch.bmm(v, u.permute(0, 2, 1))
+
+
+class SigmoidBCELoss(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, inputs, target, mask=None):
+        out = torch.clamp(inputs, min=0) - inputs * target + torch.log1p(torch.exp(-torch.abs(inputs)))
+        if mask is not None:
+            out = out * mask
+        return out.sum(dim=1) / (mask.sum(dim=1) if mask is not None else out.shape[1])
