@@ -142,9 +142,12 @@ def _compare_tensor_state(want, got, case, device, after) -> list[tuple[str, str
     if zero_wanted and not got_zero:
         found.append(("gradients zeroed", f"{after}.grad still holds a gradient: zero it after the update "
                       "(param.grad.zero_()), or the next backward() adds to it"))
-    elif not zero_wanted:
-        for check, message in compare_output(want_grad, got_grad, case, device, "its gradient"):
-            found.append(("gradients" if check == case.property else check, message))
+    elif not zero_wanted and got_grad is None:
+        found.append(("gradients", f"{after}.grad is None: no gradient reached it (was it detached, or used "
+                      "through .data or under torch.no_grad()?)"))
+    elif not zero_wanted:  # however the gradient is wrong (values, shape, dtype), the property is the gradient
+        found += [("gradients", message) for _, message in compare_output(want_grad, got_grad, case, device,
+                                                                           "its gradient")]
     return found
 
 

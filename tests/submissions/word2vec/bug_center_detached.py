@@ -1,7 +1,6 @@
-"""The center vectors detached: no gradient reaches embed_v (the steps driver reports the missing
-gradient under `result type`: "its gradient should be a tensor, got NoneType").
+"""The center vectors detached: no gradient reaches embed_v (its .grad stays None).
 
-expect: fail result type
+expect: fail gradients
 """
 
 import torch
