@@ -1,5 +1,4 @@
-"""Reference solution for the trans_conv exercise (D2L 14.10): transposed convolution with channels,
-stride, padding and bias."""
+"""Reference solution for the trans_conv exercise (D2L 14.10): transposed convolution with channels, stride, padding and bias."""
 
 import torch
 

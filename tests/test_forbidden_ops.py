@@ -26,6 +26,7 @@ FAMILIES = {
     "pool2d": r"pool",
     "normalization": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
     "style_transfer": r"mse_loss",
+    "trans_conv": r"conv",
 }
 
 #: Operators whose names hold a family keyword but that do not compute the family's routine.
@@ -35,6 +36,9 @@ ALLOWED = {
     },
     "pool2d": {
         "inductor::_alloc_from_pool": "a memory pool of the compiler: not pooling",
+    },
+    "trans_conv": {
+        "*::*convert*": "conversions of element types, index formats and weight packing: not convolutions",
     },
 }
 
@@ -52,6 +56,8 @@ KNOWN_ESCAPES = {
     "nms": ["torchvision::nms", "torchvision::roi_align"],
     "pool2d": ["aten::max_pool2d_with_indices", "aten::avg_pool2d", "aten::mkldnn_max_pool2d",
                "quantized::max_pool2d", "aten::fractional_max_pool2d", "torchvision::roi_pool"],
+    "trans_conv": ["aten::conv_transpose2d.input", "aten::convolution", "aten::conv2d", "aten::_convolution",
+                   "mkldnn::_convolution_pointwise", "quantized::conv_transpose2d"],
 }
 
 #: What the families must not take: names that merely look alike.
@@ -61,6 +67,8 @@ NOT_FORBIDDEN = {
     "batch_norm": ["aten::linalg_vector_norm", "aten::var_mean.correction", "aten::native_norm"],
     "softmax": ["aten::logsumexp", "aten::exp", "aten::amax"],
     "pool2d": ["aten::amax", "aten::mean.dim", "aten::unfold", "aten::constant_pad_nd"],
+    "trans_conv": ["aten::col2im", "aten::im2col", "aten::einsum", "aten::constant_pad_nd",
+                   "prims::convert_element_type"],
 }
 
 

@@ -1,0 +1,22 @@
+"""BUG: the second group pairs r_j (j >= 2) with the last size instead of s_1 = sizes[0].
+
+expect: fail n + m - 1 anchors per pixel
+"""
+import torch
+
+
+def multibox_prior(data, sizes, ratios):
+    in_height, in_width = data.shape[-2:]
+    dev, dt = data.device, data.dtype
+    n, m = len(sizes), len(ratios)
+    s = torch.tensor(sizes, dtype=dt, device=dev)
+    r = torch.tensor(ratios, dtype=dt, device=dev)
+    center_h = (torch.arange(in_height, dtype=dt, device=dev) + 0.5) / in_height
+    center_w = (torch.arange(in_width, dtype=dt, device=dev) + 0.5) / in_width
+    shift_y, shift_x = torch.meshgrid(center_h, center_w, indexing="ij")
+    shift_y, shift_x = shift_y.reshape(-1), shift_x.reshape(-1)
+    w = torch.cat((s * torch.sqrt(r[0]), s[-1] * torch.sqrt(r[1:]))) * in_height / in_width
+    h = torch.cat((s / torch.sqrt(r[0]), s[-1] / torch.sqrt(r[1:])))
+    offsets = torch.stack((-w, -h, w, h)).T.repeat(in_height * in_width, 1) / 2
+    grid = torch.stack([shift_x, shift_y, shift_x, shift_y], dim=1).repeat_interleave(n + m - 1, dim=0)
+    return (grid + offsets).unsqueeze(0)

@@ -1,0 +1,19 @@
+"""BUG: removes 2*ph rows and 2*pw columns from the bottom and right only, instead of ph and pw from
+each side: the shape is right, the window is shifted.
+
+expect: fail padding
+"""
+import torch
+
+
+def trans_conv(X, weight, bias=None, stride=1, padding=0):
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    N, C_in, H, W = X.shape
+    _, C_out, kh, kw = weight.shape
+    Y = X.new_zeros((N, C_out, (H - 1) * sh + kh, (W - 1) * sw + kw))
+    for i in range(H):
+        for j in range(W):
+            Y[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] += torch.einsum("nc,cokl->nokl", X[:, :, i, j], weight)
+    Y = Y[:, :, :Y.shape[2] - 2 * ph, :Y.shape[3] - 2 * pw]
+    return Y if bias is None else Y + bias.reshape(1, -1, 1, 1)
