@@ -1,7 +1,7 @@
 """The Dask executor: grading on an existing Dask cluster (`d2lcoach grade --scheduler tcp://HOST:8786`).
 
 Only imported when a scheduler is named, so the local pool never imports Dask. Each Dask worker
-keeps warm sandboxes (the `WarmSandboxes` worker plugin, started when the client connects) and grades
+keeps warm sandboxes (the `WarmSandboxes` worker plugin, which starts them when the client connects) and grades
 submissions in chunks of one exercise each (`plan_chunks`); reference answers are computed once per
 (exercise, seed) per worker process (`engine.prepare` is cached).
 Submissions travel as bytes and grades come back as the plain records the local pool yields; the
@@ -54,8 +54,8 @@ class WarmSandboxes(WorkerPlugin):
         self.lock = threading.Lock()
         self.free: list[Sandbox] = []
         self.all: list[Sandbox] = []
-        # Start one CPU sandbox per task thread now: its torch import overlaps the worker's own, and
-        # the first chunk finds it warm. CUDA ones start on first use (only GPU workers get those).
+        # Start one CPU sandbox per task thread now (a subprocess: the worker's event loop is not held
+        # up), so the first chunk finds it warm. CUDA ones start on first use (only GPU workers get those).
         for _ in range(max(1, int(getattr(worker, "nthreads", 1) or 1))):
             box = Sandbox(available_level(), cuda=False)
             try:
@@ -65,7 +65,6 @@ class WarmSandboxes(WorkerPlugin):
                 continue
             self.all.append(box)
             self.free.append(box)
-        threading.Thread(target=_import_grading, daemon=True, name="d2lcoach-warm-import").start()
 
     def checkout(self, cuda: bool) -> Sandbox:
         with self.lock:
@@ -127,11 +126,6 @@ def grade_chunk(payload: list[tuple], seed: int, devices: list[str]) -> list[tup
 
 def _worker_level() -> str:
     return available_level()
-
-
-def _import_grading():
-    """Import the grading engine (and torch) on the worker ahead of its first chunk."""
-    from d2lcoach.grading import engine  # noqa: F401
 
 
 def plan_chunks(jobs: list[Job], workers: int, chunk: int | None = None) -> list[list[Job]]:
