@@ -1,8 +1,10 @@
 """Attack: walks the caller's frames (sys._getframe and a traceback, the way inspect does) and
 every object the garbage collector knows, looking for a tensor that could be the expected
 answer (same shape as X, every slice summing to 1), and returns it; otherwise a wrong guess.
+Scanning every object of a process that imported torch is slow: on a slow machine the attack can
+hit the time limit first. Either way it must get no credit, so no particular check is named.
 
-expect: fail values
+expect: fail
 policy: refused
 """
 import torch
