@@ -135,8 +135,9 @@ def plan_chunks(jobs: list[Job], workers: int, chunk: int | None = None) -> list
     by_exercise: dict[str, list[Job]] = {}
     for job in sorted(jobs, key=lambda j: (j.exercise.id, j.index)):
         by_exercise.setdefault(job.exercise.id, []).append(job)
-    size = chunk if chunk is not None else -(-len(jobs) // (max(1, workers) * CHUNKS_PER_WORKER))
-    size = max(1, min(int(size), MAX_CHUNK if chunk is None else int(size)))
+    if chunk is None:
+        chunk = min(MAX_CHUNK, -(-len(jobs) // (max(1, workers) * CHUNKS_PER_WORKER)))
+    size = max(1, int(chunk))
     chunks = []
     for group in by_exercise.values():
         parts = -(-len(group) // size)
