@@ -78,25 +78,37 @@ def make_dev_app(guarded: Callable, load_course: Callable) -> typer.Typer:
     @guarded
     def check(
         exercises: Optional[List[str]] = typer.Argument(None, help="Exercise ids [default: the whole course]."),
-        seeds: int = typer.Option(20, "--seeds", help="Seeds for the stub, the reference and the trust suite."),
+        seeds: Optional[int] = typer.Option(None, "--seeds", help="Seeds for the stub, the reference and the trust "
+                                            "suite [default: 20; with --stale, the 3 that CI holds records to]."),
         no_mutants: bool = typer.Option(False, "--no-mutants", help="Skip the mutation analysis."),
         jobs: int = typer.Option(2, "--jobs", "-j", help="Warm sandboxed workers grading in parallel."),
+        stale: bool = typer.Option(False, "--stale", help="Prove only the exercises whose proof record "
+                                   "(graders/<id>.proof.yaml) is missing or no longer matches what it proved."),
         json_output: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
     ):
-        """Prove each grader: stub fails, reference passes on every seed, trust suite, mutants killed."""
+        """Prove each grader: stub fails, reference passes on every seed, trust suite, mutants killed.
+        A green full proof writes the exercise's proof record."""
         from d2lcoach.devcheck import dev_check
+        from d2lcoach.devcheck.check import DEFAULT_SEEDS
+        from d2lcoach.devcheck.proof import CI_SEEDS
         course = load_course()
+        if seeds is None:
+            seeds = CI_SEEDS if stale else DEFAULT_SEEDS
 
         def progress(exercise_id: str):
             if not json_output:
                 ui.err_console.print(f"checking {escape(exercise_id)} ...")
 
         report = dev_check(course, exercises or None, seeds=seeds, mutants=not no_mutants, jobs=jobs,
-                           progress=progress)
+                           stale_only=stale, record=True, progress=progress)
         if json_output:
             print(json.dumps(report.to_json()))
         else:
-            ui.console.print(_table(report))
+            if report.exercises:
+                ui.console.print(_table(report))
+            if report.fresh:
+                ui.console.print(f"fresh proof records, not proved again: {escape(', '.join(report.fresh))}",
+                                 soft_wrap=True)
             for line in _details(report):
                 ui.console.print(escape(line), soft_wrap=True)
             ui.console.print(f"\n{'ok' if report.ok else 'FAIL'}: {len(report.exercises)} exercise(s) in "

@@ -14,6 +14,7 @@ from d2lcoach.course import BUILTIN_ROOT, Course, Exercise
 from d2lcoach.devcheck.equivalents import equivalents_path, load_equivalents
 from d2lcoach.devcheck.mutate import mutants as make_mutants
 from d2lcoach.devcheck.pool import GradingPool, Job
+from d2lcoach.devcheck.proof import ProofRecord, digest, is_fresh, proof_path, today, write_record
 from d2lcoach.devcheck.suite import Expectation, expectation_of, mismatch, suite_files
 from d2lcoach.errors import UsageError
 from d2lcoach.grading import engine
@@ -62,6 +63,7 @@ class ExerciseCheck:
     survivors: list[Survivor] = dataclasses.field(default_factory=list)
     stale: list[str] = dataclasses.field(default_factory=list)  # recorded equivalents that are killed or gone
     equivalents_file: str = ""
+    record: str = ""  # the proof record written for this row ("" when none was)
     seconds: float = 0.0
 
     @property
@@ -90,6 +92,7 @@ class DevCheckReport:
     mutant_seeds: list[int]
     isolation: str
     exercises: list[ExerciseCheck]
+    fresh: list[str] = dataclasses.field(default_factory=list)  # skipped: their proof records are fresh
     seconds: float = 0.0
 
     @property
@@ -98,7 +101,8 @@ class DevCheckReport:
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "seeds": self.seeds, "mutant_seeds": self.mutant_seeds, "isolation": self.isolation,
-                "seconds": round(self.seconds, 1), "exercises": [e.to_json() for e in self.exercises]}
+                "seconds": round(self.seconds, 1), "exercises": [e.to_json() for e in self.exercises],
+                "fresh": self.fresh}
 
 
 def _shown_path(path: Path) -> str:
@@ -155,6 +159,7 @@ class _Plan:
 
     def __init__(self, exercise: Exercise, mutants: bool):
         self.exercise = exercise
+        self.digest = digest(exercise)  # before any grading: a file edited meanwhile makes the record stale
         self.trust: list[tuple[Path, Expectation, str]] = [
             (path, expectation_of(path), path.read_text(encoding="utf-8")) for path in suite_files(exercise)]
         self.equivalents = load_equivalents(exercise) if mutants else {}
@@ -162,28 +167,50 @@ class _Plan:
 
 def dev_check(course: Course, exercise_ids: list[str] | None = None, *, seeds: int = DEFAULT_SEEDS,
               mutants: bool = True, jobs: int = 2, devices: list[str] | None = None, first_seed: int = 0,
+              stale_only: bool = False, record: bool = False,
               progress: Callable[[str], None] | None = None) -> DevCheckReport:
     """Check the graders of `exercise_ids` (default: the whole course). Raises UsageError for bad input
-    (an unknown exercise, a trust-suite file without an expectation, a broken equivalents file)."""
+    (an unknown exercise, a trust-suite file without an expectation, a broken equivalents file).
+
+    `stale_only`: skip the exercises whose proof record is fresh for `seeds` seeds (listed in the
+    report's `fresh`). `record`: write the proof record of every exercise whose full proof (mutants
+    included, from seed 0) is green."""
     start = time.perf_counter()
     if seeds < 1:
         raise UsageError("--seeds must be at least 1")
     selected = [course.get(i) for i in dict.fromkeys(exercise_ids)] if exercise_ids else list(course.exercises)
     plans = [_Plan(exercise, mutants) for exercise in selected]
+    fresh = [p.exercise.id for p in plans if stale_only and is_fresh(p.exercise, seeds=seeds, current=p.digest)]
+    plans = [p for p in plans if p.exercise.id not in fresh]
     seed_list = list(range(first_seed, first_seed + seeds))
     mutant_seeds = list(range(first_seed, first_seed + MUTANT_SEEDS))
     devices = devices or engine.resolve_devices("all")
     hidden = sorted({e.root for e in selected if e.root != BUILTIN_ROOT})
-    report = DevCheckReport(seeds=seed_list, mutant_seeds=mutant_seeds, isolation="", exercises=[])
+    report = DevCheckReport(seeds=seed_list, mutant_seeds=mutant_seeds, isolation="", exercises=[], fresh=fresh)
     with GradingPool(jobs, devices, hidden=hidden) as pool:
         for plan in plans:
             if progress:
                 progress(plan.exercise.id)
-            report.exercises.append(_check_exercise(course, plan, pool, seed_list, mutant_seeds, mutants))
+            row = _check_exercise(course, plan, pool, seed_list, mutant_seeds, mutants)
+            if record and mutants and first_seed == 0 and row.ok:
+                _record(row, plan, seeds, mutant_seeds, devices)
+            report.exercises.append(row)
     from d2lcoach.sandbox import available_level
     report.isolation = available_level()
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _record(row: ExerciseCheck, plan: _Plan, seeds: int, mutant_seeds: list[int], devices: list[str]):
+    try:
+        write_record(plan.exercise, ProofRecord(
+            exercise=row.id, digest=plan.digest, seeds=seeds, mutant_seeds=mutant_seeds, mutants=row.mutants,
+            killed=row.killed, equivalent=row.equivalent, trust_files=len(row.trust), devices=list(devices),
+            date=today()))
+    except OSError as exc:
+        row.problems.append(f"cannot write the proof record {proof_path(plan.exercise)}: {exc}")
+        return
+    row.record = _shown_path(proof_path(plan.exercise))
 
 
 def _check_exercise(course: Course, plan: _Plan, pool: GradingPool, seeds: list[int], mutant_seeds: list[int],
