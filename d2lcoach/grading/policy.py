@@ -138,6 +138,7 @@ def _bound_names(node: ast.AST) -> list[str]:
         return [node.rest] if node.rest else []
     return []
 
+
 def _under(name: str, prefixes) -> str | None:
     for prefix in prefixes:
         if name == prefix or name.startswith(prefix + "."):
@@ -193,6 +194,8 @@ class _Policy:
             for name in _bound_names(node):
                 self.binders.setdefault(name, []).append(node)
         self._own: tuple[set[str], set[str], set[ast.ClassDef]] | None = None
+        self._scope_binders: dict[tuple[int, str], list[ast.AST]] = {}  # one walk per scope and name
+        self._body_ids: dict[int, set[int]] = {}
 
     def refuse(self, node: ast.AST, text: str):
         self.findings.append((getattr(node, "lineno", 0), text))
@@ -316,15 +319,14 @@ class _Policy:
             return None
         child, scope = node, self.parents.get(node)
         while scope is not None:
-            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and (
-                    child in scope.body if isinstance(scope.body, list) else child is scope.body):
-                binders = [n for n in ast.walk(scope) if n is not scope and name in _bound_names(n)]
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and self.in_body(child, scope):
+                binders = self.binders_in(scope, name)
                 params = [a for a in scope.args.posonlyargs + scope.args.args]
                 if params and params[0].arg == name and binders == [params[0]]:
                     return self.plain_method(scope)
                 if binders:
                     return None  # a parameter or a local of a function that is not a method, or rebound
-            elif isinstance(scope, ast.ClassDef) and child in scope.body:
+            elif isinstance(scope, ast.ClassDef) and self.in_body(child, scope):
                 return None  # a class body: the name is not a method's parameter
             elif isinstance(scope, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) and any(
                     name in _bound_names(n) for g in scope.generators for n in ast.walk(g.target)):
@@ -332,10 +334,24 @@ class _Policy:
             child, scope = scope, self.parents.get(scope)
         return None
 
+    def in_body(self, child: ast.AST, scope: ast.AST) -> bool:
+        """Whether `child` is a statement of `scope`'s body (not a decorator, default or base)."""
+        if id(scope) not in self._body_ids:
+            body = scope.body if isinstance(scope.body, list) else [scope.body]
+            self._body_ids[id(scope)] = {id(n) for n in body}
+        return id(child) in self._body_ids[id(scope)]
+
+    def binders_in(self, scope: ast.AST, name: str) -> list[ast.AST]:
+        """Every node inside `scope` (nested scopes too) that binds `name`."""
+        key = (id(scope), name)
+        if key not in self._scope_binders:
+            self._scope_binders[key] = [n for n in ast.walk(scope) if n is not scope and name in _bound_names(n)]
+        return self._scope_binders[key]
+
     def plain_method(self, function) -> tuple[ast.FunctionDef, ast.ClassDef] | None:
         cls = self.parents.get(function)
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not isinstance(cls, ast.ClassDef) \
-                or function not in cls.body:
+                or not self.in_body(function, cls):
             return None
         for decorator in function.decorator_list:
             if isinstance(decorator, ast.Name) and decorator.id == "property" and "property" not in self.binders:
@@ -367,9 +383,10 @@ class _Policy:
                 elif isinstance(node, ast.ClassDef):
                     for item in node.body:
                         targets = item.targets if isinstance(item, ast.Assign) else \
-                            [item.target] if isinstance(item, ast.AnnAssign) else [item]
-                        for target in targets:
-                            own.update(n for t in ast.walk(target) for n in _bound_names(t) if _is_own_private(n))
+                            [item.target] if isinstance(item, ast.AnnAssign) else []
+                        own.update(n for n in _bound_names(item) if _is_own_private(n))  # def _f, class _C
+                        own.update(n for target in targets for t in ast.walk(target) for n in _bound_names(t)
+                                   if _is_own_private(n))
                     if node.keywords:
                         unseen.add(node)
                     for base in node.bases:
