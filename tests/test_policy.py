@@ -74,6 +74,9 @@ REFUSED = {
     "setting __name__": ("__name__ = 'other'\n", 1, "internal machinery"),
     "file reader attribute": ("import numpy as np\nx = np.rec.fromfile\n", 2, "reads files"),
     # issue 29: what the new allowances must still refuse (an attacker's variants of each)
+    "self at module level": ("import torch\nself = torch\nx = self._C\n", 3, "only its own private names"),
+    "a metaclass this check cannot see": ("class M(type):\n    pass\nclass A(metaclass=M):\n    def m(self):\n"
+                                          "        self._v = 1\n", 5, "cannot see"),
     "self outside a class": ("import torch\ndef f(self):\n    return self._C\n", 3, "only its own private names"),
     "self rebound in the method": ("import torch\nclass A:\n    _C = 1\n    def m(self, x):\n        self = x\n"
                                    "        return self._C\n", 6, "only its own private names"),
