@@ -24,6 +24,9 @@ Each attack file starts with a docstring whose lines say what must happen:
     policy: refused                 the code policy refuses it (test_code_policy_refuses_the_attack);
                                     every attack is graded with the policy off, so the sandbox's own
                                     walls (switched-off kernels, recorders, namespaces) are what hold
+    policy: allowed                 the code policy lets it through on purpose (a submission's own
+                                    private names, issue 29; test_code_policy_allows_the_attack): only
+                                    the sandbox's walls hold it
     xfail: <level>[, <level>]: <why>  a known hole at those levels (strict: a fix must remove it);
                                     `<level>-as-root` only when the grader runs as root,
                                     `<level>-as-user` only when it does not
@@ -644,6 +647,15 @@ def test_code_policy_refuses_the_attack(path, course):
     unused = types.SimpleNamespace(level="none")  # refused code never reaches a sandbox
     result = grade_source(exercise, source, path.name, sandbox=unused, seed=SEED)
     assert not result.passed and result.score == 0.0 and result.zero_score
+
+
+@pytest.mark.parametrize("path", [p for p in ATTACKS if spec_of(p).policy == "allowed"], ids=lambda p: p.stem)
+def test_code_policy_allows_the_attack(path, course):
+    """What the policy allows on purpose, an attack can use too: no code-rule finding, so the verdict
+    that test_attack_is_contained asserts comes from the sandbox's walls alone."""
+    spec = spec_of(path)
+    source = _fill(path, {"marker": "d2lhpolicy", "workspace": "/nonexistent", "port": 9})
+    assert [f.message for f in check_source(source, path.name, course.get(spec.exercise))] == []
 
 
 def test_the_suite_is_complete():

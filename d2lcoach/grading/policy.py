@@ -1,10 +1,16 @@
 """The code policy: what a submission may write, checked on its syntax tree in the trusted parent.
 
 Learner code runs in the same process as the grading harness, so anything it can name it can
-change. The policy keeps it to public tensor code: no private attributes (`_x`, `__x__`), none of
-Python's doors to its own machinery (getattr, eval, globals, frames, ...), no module reached through
-another (`torch.sys`), and none of the few public corners that load code, files or raw memory. A
-module is used only as `module.name`; chains on modules are resolved here, on the real modules.
+change. The policy keeps it to public tensor code: no private attributes of anything but the
+submission's own (`x._version`, `__class__`), none of Python's doors to its own machinery (getattr,
+eval, globals, frames, ...), no module reached through another (`torch.sys`), and none of the few
+public corners that load code, files or raw memory. A module is used only as `module.name`; chains
+on modules are resolved here, on the real modules.
+
+A submission's own private names stay allowed: module-level `_helper`, and `self._x` inside a method
+when `self` is provably the method's instance parameter and `_x` is a name the submission defines
+that no torch tensor, module or base class uses. The sandbox, not this check, is the wall: a method
+called through its class with a foreign object (`Cls.m(obj)`) is contained there (tests/hostile/).
 
 Why not RestrictedPython: its compile-time checks cover only underscore names; everything else
 (getattr, builtins, module attributes) it leaves to guard functions called at run time inside the
@@ -14,6 +20,7 @@ learner's process, and it refuses `super().__init__`. We reuse its list of frame
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import string
 import sys
@@ -26,6 +33,11 @@ from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 ALLOWED_PRIVATE = {
     "super().__init__": "an nn.Module subclass must call its parent's constructor; super() reaches only "
                         "the learner's own class",
+    "super(Cls, self).__init__": "the same call in the book's (and its Chinese edition's) spelling; allowed "
+                                 "only inside a method of Cls, a class the submission defines once, with "
+                                 "the method's own instance parameter",
+    "self._x": "a submission's own private attribute or method, on the instance parameter of a plain method, "
+               "when no torch tensor, module or base class has a private name `_x`",
     "__name__": "`if __name__ == \"__main__\":` guards a learner's own quick test; it is a plain string",
 }
 
@@ -78,6 +90,55 @@ REFUSED_METHODS = ("__torch_function__", "__torch_dispatch__", "__del__", "__get
 _MISSING = object()
 
 
+def _is_own_private(attr: str) -> bool:
+    """`_x`: one leading underscore, the spelling of a submission's own private name (not `__x`)."""
+    return attr.startswith("_") and not attr.startswith("__") and attr != "_"
+
+
+@functools.lru_cache(maxsize=8)
+def _library_private_names(allowed: tuple[str, ...]) -> frozenset[str]:
+    """Private names (`_x`) that the allowed modules, tensors and nn.Module instances have themselves."""
+    names: set[str] = set()
+
+    def add(names_of):
+        names.update(n for n in names_of if _is_own_private(n))
+
+    for top in allowed:
+        module = _import(top)
+        if module is not _MISSING:
+            add(dir(module))
+    if "torch" in allowed:
+        torch = _import("torch")
+        if torch is not _MISSING:
+            for cls in (torch.Tensor, torch.nn.Parameter, torch.nn.Module):
+                add(dir(cls))
+                for klass in cls.__mro__:
+                    add(getattr(klass, "__annotations__", {}))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                add(vars(torch.nn.Module()))
+    return frozenset(names)
+
+
+def _bound_names(node: ast.AST) -> list[str]:
+    """The names `node` itself binds: a parameter, an assignment target, a definition, an import, ..."""
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+        return [node.id]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    if isinstance(node, ast.alias):
+        return [node.asname or node.name.split(".")[0]]
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return [node.name] if node.name else []
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return list(node.names)
+    if isinstance(node, ast.MatchMapping):
+        return [node.rest] if node.rest else []
+    return []
+
+
 def _under(name: str, prefixes) -> str | None:
     for prefix in prefixes:
         if name == prefix or name.startswith(prefix + "."):
@@ -128,6 +189,13 @@ class _Policy:
                 self.parents[child] = node
         self._denied = None
         self.refused: set[ast.AST] = set()
+        self.binders: dict[str, list[ast.AST]] = {}  # name -> every node that binds it, anywhere
+        for node in ast.walk(tree):
+            for name in _bound_names(node):
+                self.binders.setdefault(name, []).append(node)
+        self._own: tuple[set[str], set[str], set[ast.ClassDef]] | None = None
+        self._scope_binders: dict[tuple[int, str], list[ast.AST]] = {}  # one walk per scope and name
+        self._body_ids: dict[int, set[int]] = {}
 
     def refuse(self, node: ast.AST, text: str):
         self.findings.append((getattr(node, "lineno", 0), text))
@@ -238,6 +306,146 @@ class _Policy:
             if not changed:
                 return
 
+    # ------------------------------------------------------------------ the submission's own private names
+
+    def instance_method(self, node: ast.Name) -> tuple[ast.FunctionDef, ast.ClassDef] | None:
+        """The (method, class) whose instance parameter the name `node` provably is; None when not proven.
+
+        Proven: by Python's scoping the name resolves to the first parameter of a function written
+        directly in a class body, without decorators (but @property and its setter), and nothing in
+        that method (or anywhere, for global/nonlocal) binds the name again."""
+        name = node.id
+        if any(isinstance(b, (ast.Global, ast.Nonlocal)) for b in self.binders.get(name, [])):
+            return None
+        child, scope = node, self.parents.get(node)
+        while scope is not None:
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and self.in_body(child, scope):
+                binders = self.binders_in(scope, name)
+                params = [a for a in scope.args.posonlyargs + scope.args.args]
+                if params and params[0].arg == name and binders == [params[0]]:
+                    return self.plain_method(scope)
+                if binders:
+                    return None  # a parameter or a local of a function that is not a method, or rebound
+            elif isinstance(scope, ast.ClassDef) and self.in_body(child, scope):
+                return None  # a class body: the name is not a method's parameter
+            elif isinstance(scope, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) and any(
+                    name in _bound_names(n) for g in scope.generators for n in ast.walk(g.target)):
+                return None
+            child, scope = scope, self.parents.get(scope)
+        return None
+
+    def in_body(self, child: ast.AST, scope: ast.AST) -> bool:
+        """Whether `child` is a statement of `scope`'s body (not a decorator, default or base)."""
+        if id(scope) not in self._body_ids:
+            body = scope.body if isinstance(scope.body, list) else [scope.body]
+            self._body_ids[id(scope)] = {id(n) for n in body}
+        return id(child) in self._body_ids[id(scope)]
+
+    def binders_in(self, scope: ast.AST, name: str) -> list[ast.AST]:
+        """Every node inside `scope` (nested scopes too) that binds `name`."""
+        key = (id(scope), name)
+        if key not in self._scope_binders:
+            self._scope_binders[key] = [n for n in ast.walk(scope) if n is not scope and name in _bound_names(n)]
+        return self._scope_binders[key]
+
+    def plain_method(self, function) -> tuple[ast.FunctionDef, ast.ClassDef] | None:
+        cls = self.parents.get(function)
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) or not isinstance(cls, ast.ClassDef) \
+                or not self.in_body(function, cls):
+            return None
+        for decorator in function.decorator_list:
+            if isinstance(decorator, ast.Name) and decorator.id == "property" and "property" not in self.binders:
+                continue
+            if isinstance(decorator, ast.Attribute) and decorator.attr in ("setter", "getter", "deleter") and \
+                    isinstance(decorator.value, ast.Name) and self.is_property(cls, decorator.value.id):
+                continue
+            return None
+        return function, cls
+
+    def is_property(self, cls: ast.ClassDef, name: str) -> bool:
+        """Whether `name` in the class body is only ever a @property (and its setter and deleter)."""
+        bound = [n for n in cls.body if name in _bound_names(n)]
+        return bool(bound) and all(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in bound) and any(
+            isinstance(d, ast.Name) and d.id == "property" for d in bound[0].decorator_list) and \
+            "property" not in self.binders
+
+    def own_names(self) -> tuple[set[str], set[str], set[ast.ClassDef]]:
+        """(the `_x` names the submission defines on its classes and instances, the private names of
+        the library classes it inherits from, the classes whose bases this check cannot see)."""
+        if self._own is None:
+            own, inherited, unseen = set(), set(), set()
+            classes = {n.name for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)}
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and \
+                        _is_own_private(node.attr) and isinstance(node.value, ast.Name) and \
+                        self.instance_method(node.value):
+                    own.add(node.attr)
+                elif isinstance(node, ast.ClassDef):
+                    for item in node.body:
+                        targets = item.targets if isinstance(item, ast.Assign) else \
+                            [item.target] if isinstance(item, ast.AnnAssign) else []
+                        own.update(n for n in _bound_names(item) if _is_own_private(n))  # def _f, class _C
+                        own.update(n for target in targets for t in ast.walk(target) for n in _bound_names(t)
+                                   if _is_own_private(n))
+                    if node.keywords:
+                        unseen.add(node)
+                    for base in node.bases:
+                        if isinstance(base, ast.Name) and (base.id in classes or base.id == "object") and \
+                                base.id not in self.modules and (base.id != "object" or "object" not in self.binders):
+                            continue
+                        found = [v for v in self.resolve(base) if isinstance(v, type)]
+                        if not found:
+                            unseen.add(node)
+                        for value in found:
+                            for klass in value.__mro__:
+                                inherited.update(n for n in vars(klass) if _is_own_private(n))
+                                inherited.update(n for n in getattr(klass, "__annotations__", {}) if _is_own_private(n))
+            self._own = own, inherited, unseen
+        return self._own
+
+    def allowed_super_init(self, node: ast.Attribute) -> bool:
+        """`super().__init__` or `super(Cls, self).__init__` inside a method of Cls."""
+        call = node.value
+        if node.attr != "__init__" or not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or \
+                call.func.id != "super" or call.keywords or "super" in self.binders:
+            return False
+        if not call.args:
+            return True
+        if len(call.args) != 2 or not all(isinstance(a, ast.Name) for a in call.args):
+            return False
+        found = self.instance_method(call.args[1])
+        return found is not None and call.args[0].id == found[1].name and \
+            self.binders.get(found[1].name) == [found[1]]
+
+    def private_refusal(self, node: ast.Attribute) -> str | None:
+        """None when `node` (`x._y` or `x.__y__`) is allowed; otherwise the one-line reason and the way out."""
+        attr = node.attr
+        if self.allowed_super_init(node):
+            return None
+        if attr == "__init__":
+            return ("`.__init__` is Python's machinery: call your parent class's constructor as "
+                    "`super().__init__(...)`, or `super(YourClass, self).__init__(...)` inside YourClass's methods")
+        if not _is_own_private(attr):
+            return (f"`.{attr}` is Python's internal machinery (a name starting with `__`); for a private name of "
+                    "your own use one underscore (`self._x`)")
+        where = ast.unparse(node.value) if isinstance(node.value, ast.Name) else "..."
+        found = self.instance_method(node.value) if isinstance(node.value, ast.Name) else None
+        if found is None:
+            return (f"`{where}.{attr}` is private (its name starts with `_`): a submission may use only its own "
+                    "private names, on `self` inside a plain method of its class (`self._x`) or at module level "
+                    "(`_x`); for library objects use the public tensor operations")
+        own, inherited, unseen = self.own_names()
+        if found[1] in unseen:
+            return (f"`{where}.{attr}` is private and class `{found[1].name}` inherits from a base this check "
+                    "cannot see: inherit from a class named directly (nn.Module) or give the attribute a public name")
+        if attr in inherited or attr in _library_private_names(tuple(sorted(self.allowed))):
+            return (f"`{where}.{attr}` is private state of torch or Python (`{attr}` is a name the library uses): "
+                    f"give your own attribute another name, e.g. `{where}._my{attr}`")
+        if attr not in own:
+            return (f"`{where}.{attr}` is private and your code never defines `{attr}` (as `{where}.{attr} = ...` "
+                    "or in the class body): only your own private names are allowed")
+        return None
+
     # ------------------------------------------------------------------ the rules
 
     def check(self):
@@ -264,11 +472,9 @@ class _Policy:
     def check_attribute(self, node: ast.Attribute):
         attr = node.attr
         if attr.startswith("_"):
-            call = node.value
-            if not (attr == "__init__" and isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                    and call.func.id == "super" and not call.args and not call.keywords):
-                self.refuse(node, f"`.{attr}` is private (its name starts with `_`): use the public tensor "
-                            "operations")
+            why = self.private_refusal(node)
+            if why:
+                self.refuse(node, why)
                 self.refused.add(node)
                 return
         if attr in REFUSED_ATTRIBUTES:

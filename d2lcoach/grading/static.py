@@ -1,9 +1,9 @@
 """The static check: a submission's syntax tree against the exercise's allowed imports and forbidden routines.
 
-Also the code policy (policy.py): no private attributes, no getattr/eval/globals and the like, no
-module reached through another. The policy is one of the two walls around forbidden routines (the
-other is the child's switched-off kernels); the name checks give the clearest message: the line
-and the name.
+Also the code policy (policy.py): no private attributes but the submission's own, no
+getattr/eval/globals and the like, no module reached through another. The policy is one of the two
+walls around forbidden routines (the other is the child's switched-off kernels); the name checks
+give the clearest message: the line and the name.
 """
 
 from __future__ import annotations
