@@ -70,7 +70,7 @@ def test_new_learner_walks_the_course(run):
     statuses = {e["id"]: e["status"] for e in data["exercises"]}
     assert statuses["linear_regression"] == "passed" and statuses["softmax"] == "in progress"
     progress = (run.ws / "d2lcoach-progress.yaml").read_text()
-    assert progress.startswith("# Managed by d2lcoach") and "version: 1" in progress
+    assert progress.startswith("# Managed by d2lcoach") and "version: 2" in progress
     assert "attempts: 3" in progress
 
     table = run("list")
