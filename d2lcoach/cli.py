@@ -345,7 +345,7 @@ def reset_command(
         out.console.print(f"restored {escape(ex.id)}: {escape(str(path))} from {escape(str(restored))}{escape(saved)}")
         return
     if all_exercises:
-        ids = [e.id for e in course.exercises if workspace.exercise_file(e).exists()]
+        ids = [e.id for e in course.exercises if tutor.source_path(workspace, e).exists()]
     else:
         ids = [tutor.chosen_or_current(course, workspace, exercise).id]
     done = tutor.reset(course, workspace, ids)

@@ -305,17 +305,27 @@ def reset(course: Course, workspace: Workspace, exercise_ids: list[str]) -> list
     workspace.ensure_exists()
     done = []
     for exercise in exercises:
-        backup = workspace.reset(exercise)
-        done.append((exercise, workspace.exercise_file(exercise), backup))
+        path = source_path(workspace, exercise)  # a notebook is reset to the task notebook, not given a .py
+        backup = workspace.reset(exercise, target=path, stub=_stub_for(exercise, path))
+        done.append((exercise, path, backup))
     return done
+
+
+def _stub_for(exercise: Exercise, path: Path) -> bytes | None:
+    """The stub of the form `path` is: the task notebook for a notebook, None (the .py stub) otherwise."""
+    if not notebook.is_notebook(path):
+        return None
+    lines, summary = signatures(exercise)
+    return _task_notebook_bytes(exercise, lines, summary)
 
 
 def restore(course: Course, workspace: Workspace, exercise_id: str | None) -> tuple[Exercise, Path, Path, Path | None]:
     """Bring back the newest backup of an exercise (default: the current one); the file it replaces is
     kept as a backup. Returns (exercise, its file, the backup restored, the new backup or None)."""
     exercise = chosen_or_current(course, workspace, exercise_id)
-    restored, kept = workspace.restore(exercise)
-    return exercise, workspace.exercise_file(exercise), restored, kept
+    path = source_path(workspace, exercise)
+    restored, kept = workspace.restore(exercise, target=path, stub=_stub_for(exercise, path))
+    return exercise, path, restored, kept
 
 
 def solution(course: Course, workspace: Workspace, exercise_id: str, force: bool) -> tuple[Exercise, str]:
@@ -426,7 +436,7 @@ def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed:
     from d2lcoach.grading.engine import grade_source, new_seed
     from d2lcoach.sandbox import Sandbox
     seed = new_seed() if seed is None else seed
-    present = [(e, workspace.exercise_file(e)) for e in course.exercises if workspace.exercise_file(e).exists()]
+    present = [(e, source_path(workspace, e)) for e in course.exercises if source_path(workspace, e).exists()]
     if not present:
         raise UsageError(f"{workspace.root}: no exercise files yet; start with `d2lcoach next`")
     local = threading.local()
@@ -436,7 +446,7 @@ def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed:
     def grade(item):
         exercise, path = item
         try:
-            source = read_submission(path)
+            submission = load_submission(path, exercise)
         except UsageError as exc:
             return exercise, path, None, str(exc)
         box = getattr(local, "box", None)
@@ -444,8 +454,9 @@ def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed:
             box = local.box = Sandbox(hidden=[workspace.root], cuda="cuda" in devices).start()
             with lock:
                 boxes.append(box)
-        result = grade_source(exercise, source, str(path), sandbox=box, devices=devices, seed=seed)
-        record_check(workspace, exercise, result, source, path)
+        result = submission.finish(grade_source(exercise, submission.source, str(path), sandbox=box,
+                                                devices=devices, seed=seed))
+        record_check(workspace, exercise, result, submission.source, path)
         return exercise, path, result, None
 
     try:

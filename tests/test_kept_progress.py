@@ -184,3 +184,24 @@ def test_next_notebook_over_a_py_refuses_without_convert_and_converts_with_it(he
     assert again.exit_code == 0 and str(here.ws / NB) in again.output.replace("\n", ""), again.output
     assert not (here.ws / PY).exists()
     assert here("check").exit_code == 1 and entry(here.ws).last_file == NB
+
+
+def test_an_exercise_kept_as_a_notebook_is_reset_restored_and_checked_as_a_notebook(here):
+    assert here("next", "--notebook", "--exercise", "softmax").exit_code == 0
+    stub = (here.ws / NB).read_bytes()
+    write_notebook(here.ws / NB, SOLUTION)
+    mine = (here.ws / NB).read_bytes()
+
+    every = here("check", "--all", "--json")
+    assert every.exit_code == 0, every.output
+    assert [r["file"] for r in json.loads(every.output)["results"]] == [str(here.ws / NB)]
+    assert (entry(here.ws).status, entry(here.ws).best_file) == ("passed", NB)
+
+    reset = here("reset", "--json")
+    assert reset.exit_code == 0, reset.output
+    backup = Path(json.loads(reset.output)["reset"][0]["backup"])
+    assert backup.suffix == ".ipynb" and backup.read_bytes() == mine
+    assert (here.ws / NB).read_bytes() == stub and not (here.ws / PY).exists()
+    restored = here("reset", "--restore")
+    assert restored.exit_code == 0, restored.output
+    assert (here.ws / NB).read_bytes() == mine and not (here.ws / PY).exists()
