@@ -116,7 +116,7 @@ def next_command(
     try:
         task = tutor.next_task(course, workspace, exercise, as_notebook=as_notebook, convert=convert)
     except tutor.SourceConflict as conflict:
-        if json_output or not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if json_output or not _can_ask():
             raise  # no one to ask: nothing changes, and the error names --convert
         if not typer.confirm(f"{conflict.other} already holds your work; turn it into {conflict.wanted.name} "
                              "(the old file is kept as a backup)?", default=False):
@@ -145,6 +145,11 @@ def next_command(
     c.print(f"File to edit: [bold]{escape(str(task.path))}[/] ({state_text})")
     c.print(f"Read: {escape(ex.link)}")
     c.print("When ready: [bold]d2lcoach check[/]   stuck? [bold]d2lcoach hint[/]")
+
+
+def _can_ask() -> bool:
+    """Whether a person at a terminal can answer a yes/no question."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _json_on_error(fn):

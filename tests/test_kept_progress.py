@@ -205,3 +205,20 @@ def test_an_exercise_kept_as_a_notebook_is_reset_restored_and_checked_as_a_noteb
     restored = here("reset", "--restore")
     assert restored.exit_code == 0, restored.output
     assert (here.ws / NB).read_bytes() == mine and not (here.ws / PY).exists()
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_in_a_terminal_next_notebook_over_a_py_asks_first(here, monkeypatch, answer):
+    import d2lcoach.cli
+    assert here("next", "--exercise", "softmax").exit_code == 0
+    (here.ws / PY).write_text("# my work\n")
+    monkeypatch.setattr(d2lcoach.cli, "_can_ask", lambda: True)
+    asked = CliRunner().invoke(app, ["next", "--notebook", "--exercise", "softmax"], input=answer + "\n")
+    assert asked.exit_code == 0, asked.output
+    assert f"{here.ws / PY} already holds your work; turn it into softmax.ipynb" in asked.output.replace("\n", "")
+    if answer == "y":
+        assert (here.ws / NB).exists() and not (here.ws / PY).exists()
+        assert [p.read_text() for p in (here.ws / ".d2lcoach-backups").glob("softmax-*.py")] == ["# my work\n"]
+    else:
+        assert "nothing changed: keep working in" in asked.output
+        assert not (here.ws / NB).exists() and (here.ws / PY).read_text() == "# my work\n"
