@@ -246,10 +246,12 @@ def is_own_source(workspace: Workspace | None, exercise: Exercise, path: Path) -
 def recorded_name(workspace: Workspace, path: Path) -> str:
     """How the progress file names a graded file: relative to the workspace inside it, absolute outside."""
     full = Path(path).absolute()
-    try:
-        return full.relative_to(workspace.root.absolute()).as_posix()
-    except ValueError:
-        return str(full)
+    for inside, root in ((full, workspace.root.absolute()), (full.resolve(), workspace.root.resolve())):
+        try:
+            return inside.relative_to(root).as_posix()
+        except ValueError:
+            continue  # perhaps the same folder reached through a link: compare the real paths too
+    return str(full)
 
 
 def record_check(workspace: Workspace | None, exercise: Exercise, result: CheckResult, source: str,
