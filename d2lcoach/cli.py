@@ -107,16 +107,28 @@ def next_command(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
     as_notebook: bool = typer.Option(False, "--notebook", help="Write the exercise as a Jupyter notebook "
                                      "(the task, the stub and a check cell) instead of a .py file."),
+    convert: bool = typer.Option(False, "--convert", help="When the exercise's other form already holds your "
+                                 "work (.py or notebook), turn it into this one; the old file is kept as a backup."),
 ):
     """Get the next exercise: copies its stub into the workspace and shows the task."""
     from d2lcoach import tutor
     course, workspace = _context("new")
-    task = tutor.next_task(course, workspace, exercise, as_notebook=as_notebook)
+    try:
+        task = tutor.next_task(course, workspace, exercise, as_notebook=as_notebook, convert=convert)
+    except tutor.SourceConflict as conflict:
+        if json_output or not _can_ask():
+            raise  # no one to ask: nothing changes, and the error names --convert
+        if not typer.confirm(f"{conflict.other} already holds your work; turn it into {conflict.wanted.name} "
+                             "(the old file is kept as a backup)?", default=False):
+            out.console.print(f"nothing changed: keep working in {escape(str(conflict.other))}")
+            return
+        task = tutor.next_task(course, workspace, exercise, as_notebook=as_notebook, convert=True)
     ex = task.exercise
     if json_output:
         print(json.dumps({"exercise": ex.id, "file": str(task.path), "created": task.created,
                           "chapter": ex.chapter.number, "section": ex.section, "title": ex.title,
-                          "all_passed": task.all_passed}))
+                          "all_passed": task.all_passed,
+                          "converted_from": str(task.converted_from) if task.converted_from else None}))
         return
     c = out.console
     if task.all_passed:
@@ -128,9 +140,16 @@ def next_command(
     for line in task.signature:
         c.print("    " + escape(line))
     state_text = "created" if task.created else "already there, kept as you left it"
+    if task.converted_from is not None:
+        state_text = f"converted from your file, now kept as {task.converted_from}"
     c.print(f"File to edit: [bold]{escape(str(task.path))}[/] ({state_text})")
     c.print(f"Read: {escape(ex.link)}")
     c.print("When ready: [bold]d2lcoach check[/]   stuck? [bold]d2lcoach hint[/]")
+
+
+def _can_ask() -> bool:
+    """Whether a person at a terminal can answer a yes/no question."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _json_on_error(fn):
@@ -163,6 +182,8 @@ def check_command(
                                        "in parallel, and show a table."),
     save_case: Optional[Path] = typer.Option(None, "--save-case", help="Write the first failing case's inputs "
                                              "to a .pt file in this folder, with two lines to load it."),
+    record: bool = typer.Option(False, "--record", help="Count a check of a --file that is not the exercise's "
+                                "own file in the workspace (a try-out, otherwise not recorded)."),
 ):
     """Grade an exercise in the sandbox on every device; exit 0 when it passes, 1 when not."""
     from d2lcoach import tutor
@@ -174,6 +195,9 @@ def check_command(
             raise UsageError("--all checks the whole workspace; leave out the exercise and --file")
         _check_all(course, workspace, device, seed, json_output)
     ex, path = tutor.resolve_target(course, workspace, exercise, file)
+    if record and workspace is None:
+        raise UsageError("--record counts the check in a workspace's progress, and there is none here; "
+                         "pass --workspace DIR")
     submission = tutor.load_submission(path, ex)
     from d2lcoach.sandbox import Sandbox
     sandbox = _EARLY.pop() if _EARLY else Sandbox(hidden=[workspace.root] if workspace else [])
@@ -186,15 +210,23 @@ def check_command(
             sandbox.start()
         result = submission.finish(grade_source(ex, submission.source, str(path), sandbox=sandbox,
                                                 devices=devices, seed=seed))
-    tutor.record_check(workspace, ex, result, submission.source)
+    recorded = tutor.record_check(workspace, ex, result, submission.source, path, force=record)
+    also = tutor.other_source(workspace, ex, path) if file is None else None
     saved = None
     if save_case is not None:
         from d2lcoach.grading.savecase import save_failing_case
         saved = save_failing_case(ex, result, save_case, path)
     if json_output:
-        print(json.dumps({**result.to_json(), **({"saved_case": str(saved.path)} if saved else {})}))
+        print(json.dumps({**result.to_json(), **({"saved_case": str(saved.path)} if saved else {}),
+                          "recorded": recorded}))
     else:
         out.render_result(result, ex.title, verbose=verbose)
+        if also is not None:
+            out.console.print(f"graded {escape(path.name)} (saved last); {escape(also.name)} is there too: "
+                              f"`d2lcoach check --file {escape(str(also))}` grades it")
+        if workspace is not None and not recorded:
+            out.console.print(f"not recorded: {escape(str(path))} is not {escape(ex.id)}'s file in the workspace "
+                              f"({escape(str(tutor.source_path(workspace, ex)))}); add --record to count it")
         if save_case is not None:
             out.render_saved_case(saved)
         if result.passed:
@@ -248,7 +280,8 @@ def list_command(json_output: bool = typer.Option(False, "--json", help="Print o
     if json_output:
         print(json.dumps({"passed": passed, "total": len(rows), "exercises": [
             {"id": r.exercise.id, "chapter": r.exercise.chapter.number, "title": r.exercise.title,
-             "status": r.status, "attempts": r.attempts, "hints_shown": r.hints, "current": r.current}
+             "status": r.status, "attempts": r.attempts, "hints_shown": r.hints, "current": r.current,
+             "best_score": r.best_score, "best_file": r.best_file, "note": r.note}
             for r in rows], "unrecorded": [e.id for e in unrecorded]}))
         return
     table = Table(title=escape(course.title), show_lines=False)
@@ -258,7 +291,8 @@ def list_command(json_output: bool = typer.Option(False, "--json", help="Print o
     for r in rows:
         marker = "> " if r.current else "  "
         table.add_row(str(r.exercise.chapter.number), marker + r.exercise.id, escape(r.exercise.title),
-                      f"[{colours.get(r.status, 'white')}]{r.status}[/]", str(r.attempts), str(r.hints))
+                      f"[{colours.get(r.status, 'white')}]{r.status}[/]" + (f"; {escape(r.note)}" if r.note else ""),
+                      str(r.attempts), str(r.hints))
     out.console.print(table)
     bar = ProgressBar(total=len(rows), completed=passed, width=40)
     out.console.print(bar)
@@ -316,7 +350,7 @@ def reset_command(
         out.console.print(f"restored {escape(ex.id)}: {escape(str(path))} from {escape(str(restored))}{escape(saved)}")
         return
     if all_exercises:
-        ids = [e.id for e in course.exercises if workspace.exercise_file(e).exists()]
+        ids = [e.id for e in course.exercises if tutor.source_path(workspace, e).exists()]
     else:
         ids = [tutor.chosen_or_current(course, workspace, exercise).id]
     done = tutor.reset(course, workspace, ids)

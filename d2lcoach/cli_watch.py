@@ -65,26 +65,26 @@ class _Session:
         self._armed = False  # `n` pressed once on an exercise that has not passed
         self._arm_note = ""
         self.exercise = tutor.current_exercise(course, load_progress(workspace.progress_path))
-        if not workspace.exercise_file(self.exercise).exists():
+        if not tutor.source_path(workspace, self.exercise).exists():
             tutor.next_task(course, workspace, self.exercise.id)  # install the stub, make it current
         self.intro = tutor.signatures(self.exercise)  # the task, shown above the first result
 
     def path(self) -> Path:
-        return self.workspace.exercise_file(self.exercise)
+        from d2lcoach import tutor
+        return tutor.source_path(self.workspace, self.exercise)  # its .py file or its notebook
 
     def check(self):
         from d2lcoach import tutor
         from d2lcoach.grading.engine import grade_source
-        from d2lcoach.workspace import read_submission
         if self._armed and self._arm_note in self.notes:  # moving on is no longer pending: drop its note
             self.notes.remove(self._arm_note)
         self._armed = False
         exercise, path = self.exercise, self.path()
-        source = read_submission(path)
-        result = grade_source(exercise, source, str(path), sandbox=self.sandbox, devices=self.devices,
-                              seed=self.seed)
+        submission = tutor.load_submission(path, exercise)
+        result = submission.finish(grade_source(exercise, submission.source, str(path), sandbox=self.sandbox,
+                                                devices=self.devices, seed=self.seed))
         if not self.cancelled:  # a check that `q` stopped is no attempt
-            tutor.record_check(self.workspace, exercise, result, source)
+            tutor.record_check(self.workspace, exercise, result, submission.source, path)
         return result
 
     def checking(self, path: Path):
@@ -124,7 +124,7 @@ class _Session:
                 c.print("    " + escape(line))
         header = captured.get().splitlines()
         with c.capture() as captured:
-            out.render_result(result, ex.title, verbose=verbose)
+            out.render_result(result, ex.title, verbose=verbose, see_all="press v")
         body = captured.get().splitlines()
         with c.capture() as captured:
             if result.passed:
@@ -134,7 +134,7 @@ class _Session:
         with c.capture() as captured:
             for note in self.notes if self.in_place else []:  # elsewhere they are still on screen
                 c.print(f"[yellow]{escape(note)}[/]")
-            c.print(f"[dim]{escape(KEY_HELP)}[/]")
+            c.print(f"[dim]{escape(watcher.key_help if watcher is not None else KEY_HELP)}[/]")
         keys = captured.get().splitlines()  # the notes and the keys: always shown
         self.intro = None
         self.notes.clear()

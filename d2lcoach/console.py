@@ -50,8 +50,10 @@ def _cause(message: str) -> str:
     return first.split(" raised ", 1)[1] if " raised " in first else ""
 
 
-def render_result(result: CheckResult, exercise_title: str = "", verbose: bool = False):
-    """The table of checks, then the first failures in full, then the verdict line."""
+def render_result(result: CheckResult, exercise_title: str = "", verbose: bool = False,
+                  see_all: str = "use --verbose"):
+    """The table of checks, then the first failures in full, then the verdict line; `see_all` says how
+    to see the failures left out (`watch` names its key)."""
     title = f"{result.exercise}: {exercise_title}" if exercise_title else result.exercise
     if result.error:
         console.print(f"[bold red]FAIL[/] {escape(title)} ({escape(result.file)})")
@@ -90,7 +92,7 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
             console.print(f"    [dim]the same error also fails: {escape(others)}[/]")
     hidden = len({_cause(c.message) or c.message for c in (real or failures)}) - shown
     if hidden > 0:
-        console.print(f"[dim]... and {hidden} more failing check(s); use --verbose to see them all[/]")
+        console.print(f"[dim]... and {hidden} more failing check(s); {escape(see_all)} to see them all[/]")
     if result.output.strip():
         console.print("[dim]your code printed:[/]")
         for line in result.output.strip().splitlines()[:20]:

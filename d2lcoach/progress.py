@@ -21,8 +21,10 @@ from d2lcoach.errors import UsageError
 PROGRESS_FILENAME = "d2lcoach-progress.yaml"
 #: The sibling file that `update_progress` locks, so that concurrent runs take turns.
 LOCK_FILENAME = ".d2lcoach-progress.lock"
-#: The schema version this module reads and writes.
-VERSION = 1
+#: The schema version this module writes.
+VERSION = 2
+#: The versions it reads: a version-1 file is migrated as it is read (see `_migrate_v1`).
+READABLE_VERSIONS = (1, 2)
 
 NOT_STARTED = "not started"
 IN_PROGRESS = "in progress"
@@ -47,6 +49,7 @@ _HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 _EXERCISE_KEYS = (
     "status", "attempts", "hints_shown", "first_passed_at", "last_checked_at",
     "last_result", "passed_hash", "solution_viewed", "last_score",
+    "best_score", "best_file", "last_file", "last_failures",
 )
 _TOP_KEYS = ("version", "current", "exercises")
 
@@ -72,6 +75,12 @@ class ExerciseProgress:
     passed_hash: str | None = None
     solution_viewed: str | None = None
     last_score: float | None = None
+    #: The best check so far (a pass beats any score; the newer of equals wins) and the file it graded.
+    best_score: float | None = None
+    best_file: str | None = None
+    #: The file the last check graded, and how many of its checks failed.
+    last_file: str | None = None
+    last_failures: int | None = None
 
     @property
     def ever_passed(self) -> bool:
@@ -109,20 +118,28 @@ class Progress:
         score: float | None,
         file_hash: str | None,
         now: dt.datetime | None = None,
+        *,
+        file: str | None = None,
+        failures: int | None = None,
     ) -> ExerciseProgress:
-        """Count one check: status follows this check's verdict; the first pass's time is kept for good."""
+        """Count one check of `file`. A pass is never lost: a later failing check is counted (attempts,
+        last result, last file) but the status stays passed, as does the best result and its file."""
         entry = self.for_exercise(exercise_id)
         stamp = utc_timestamp(now)
         entry.attempts += 1
         entry.last_checked_at = stamp
         entry.last_result = {str(device): PASS if ok else FAIL for device, ok in per_device.items()}
         entry.last_score = None if score is None else float(score)
+        entry.last_file = file
+        entry.last_failures = failures
+        if (passed, entry.last_score or 0.0) >= (entry.status == PASSED, entry.best_score or 0.0):
+            entry.best_score, entry.best_file = entry.last_score, file
         if passed:
             entry.status = PASSED
             if entry.first_passed_at is None:
                 entry.first_passed_at = stamp
             entry.passed_hash = file_hash
-        else:
+        elif entry.status != PASSED:
             entry.status = IN_PROGRESS
         return entry
 
@@ -214,12 +231,36 @@ def _exercise_from_yaml(raw: object, where: str, source: Path) -> ExerciseProgre
         )
     entry.solution_viewed = viewed
 
-    score = raw.get("last_score")
-    if score is not None:
-        if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
-            raise UsageError(f"{source}: {where}: 'last_score' must be a number or null")
-        score = float(score)
-    entry.last_score = score
+    for key in ("last_score", "best_score"):
+        score = raw.get(key)
+        if score is not None:
+            if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
+                raise UsageError(f"{source}: {where}: {key!r} must be a number or null")
+            score = float(score)
+        setattr(entry, key, score)
+
+    for key in ("best_file", "last_file"):
+        value = raw.get(key)
+        if value is not None and not (isinstance(value, str) and value):
+            raise UsageError(f"{source}: {where}: {key!r} must be a file name or null")
+        setattr(entry, key, value)
+
+    failures = raw.get("last_failures")
+    if failures is not None and (not _is_int(failures) or failures < 0):
+        raise UsageError(f"{source}: {where}: 'last_failures' must be a non-negative integer or null")
+    entry.last_failures = failures
+    return entry
+
+
+def _migrate_v1(entry: ExerciseProgress) -> ExerciseProgress:
+    """A version-1 entry as version 2 reads it. Version 1 set the status back to "in progress" after a
+    failing check, losing the pass; its first pass's time survived, so the pass comes back. The best
+    result is the last score where the last check was the best one known; its file was not recorded."""
+    if entry.first_passed_at is not None and entry.status != PASSED:
+        entry.status = PASSED
+        entry.best_score = None  # the passing check's score was not kept
+    else:
+        entry.best_score = entry.last_score
     return entry
 
 
@@ -234,8 +275,9 @@ def progress_from_yaml(data: object, source: Path) -> Progress:
     version = data["version"]
     if not _is_int(version):
         raise UsageError(f"{source}: 'version' must be an integer, not {version!r}")
-    if version != VERSION:
-        raise UsageError(f"{source}: version {version} is not supported; this d2lcoach reads version {VERSION}")
+    if version not in READABLE_VERSIONS:
+        raise UsageError(f"{source}: version {version} is not supported; this d2lcoach reads versions "
+                         f"{', '.join(map(str, READABLE_VERSIONS))}")
     unknown = [str(k) for k in data if k not in _TOP_KEYS]
     if unknown:
         raise UsageError(f"{source}: unknown top-level key {unknown[0]!r}")
@@ -252,7 +294,9 @@ def progress_from_yaml(data: object, source: Path) -> Progress:
         if not isinstance(key, str):
             raise UsageError(f"{source}: exercise id {key!r} must be a string")
         exercises[key] = _exercise_from_yaml(raw, f"exercise {key!r}", source)
-    return Progress(version=version, current=current, exercises=exercises)
+        if version == 1:
+            exercises[key] = _migrate_v1(exercises[key])
+    return Progress(version=VERSION, current=current, exercises=exercises)
 
 
 def progress_to_yaml(progress: Progress) -> dict:
@@ -271,6 +315,10 @@ def progress_to_yaml(progress: Progress) -> dict:
                 "passed_hash": entry.passed_hash,
                 "solution_viewed": entry.solution_viewed,
                 "last_score": entry.last_score,
+                "best_score": entry.best_score,
+                "best_file": entry.best_file,
+                "last_file": entry.last_file,
+                "last_failures": entry.last_failures,
             }
             for exercise_id, entry in progress.exercises.items()
         },

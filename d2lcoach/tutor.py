@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import os
 import platform
 import sys
 from pathlib import Path
@@ -29,6 +30,17 @@ class Task:
     signature: list[str]
     summary: str
     all_passed: bool = False
+    #: With `convert`: the backup that keeps the form the exercise was turned from, else None.
+    converted_from: Path | None = None
+
+
+class SourceConflict(UsageError):
+    """`next` asked for one form (.py or notebook) of an exercise whose other form already holds the
+    learner's work. `other` is that file; `wanted` the form asked for; `convert=True` turns it over."""
+
+    def __init__(self, message: str, other: Path, wanted: Path):
+        super().__init__(message)
+        self.other, self.wanted = other, wanted
 
 
 def signatures(exercise: Exercise) -> tuple[list[str], str]:
@@ -70,10 +82,14 @@ def chosen_or_current(course: Course, workspace: Workspace, exercise_id: str | N
 
 
 def next_task(course: Course, workspace: Workspace, exercise_id: str | None = None,
-              as_notebook: bool = False) -> Task:
+              as_notebook: bool = False, convert: bool = False) -> Task:
     """Install the stub of the next exercise (or of `exercise_id`) and make it current.
 
-    as_notebook: write it as a notebook (`softmax.ipynb`: the task, the stub, a check cell) instead."""
+    as_notebook: write it as a notebook (`softmax.ipynb`: the task, the stub, a check cell) instead.
+    One source per exercise: without `as_notebook`, an existing notebook (and no .py) stays the
+    exercise's file. With `as_notebook` over an existing .py, SourceConflict, unless `convert`: the
+    .py's code becomes the notebook's stub cell and the .py moves to the backups. `convert` without
+    `as_notebook` turns an existing notebook into the .py the same way (its exercise code only)."""
     progress = load_progress(workspace.progress_path)
     if exercise_id:
         exercise = course.get(exercise_id)
@@ -85,15 +101,77 @@ def next_task(course: Course, workspace: Workspace, exercise_id: str | None = No
             exercise = course.exercises[-1]
     workspace.ensure_exists()
     lines, summary = signatures(exercise)
-    if as_notebook:
-        path, created = workspace.install_new(notebook_path(workspace, exercise),
-                                              lambda: _task_notebook_bytes(exercise, lines, summary))
+    py, nb = own_sources(workspace, exercise)
+    wanted, other = (nb, py) if as_notebook else (py, nb)
+    converted = None
+    if os.path.lexists(wanted) or not os.path.lexists(other):
+        if as_notebook:
+            path, created = workspace.install_new(nb, lambda: _task_notebook_bytes(exercise, lines, summary))
+        else:
+            path, created = workspace.install_stub(exercise)
+    elif not as_notebook and not convert:
+        path, created = nb, False  # the learner works in the notebook form: it stays the exercise's file
+    elif not convert:
+        raise SourceConflict(f"{other}: your work on {exercise.id} is already in this .py file; "
+                             f"`d2lcoach next --notebook --convert --exercise {exercise.id}` turns it into "
+                             f"{nb.name} (the .py is kept as a backup), or keep working in the .py",
+                             other, wanted)
     else:
-        path, created = workspace.install_stub(exercise)
+        path, created, converted = _convert(workspace, exercise, other, wanted, lines, summary)
     with update_progress(workspace.progress_path) as live:
         if not all_passed:
             live.record_start(exercise.id)
-    return Task(exercise, path, created, lines, summary, all_passed)
+    return Task(exercise, path, created, lines, summary, all_passed, converted)
+
+
+def _convert(workspace: Workspace, exercise: Exercise, old: Path, new: Path, lines: list[str],
+             summary: str) -> tuple[Path, bool, Path]:
+    """Turn `old` (one form of the exercise) into `new` (the other): the backup first, then the new
+    file, then the old one goes. Returns (new, created, backup)."""
+    try:
+        data = old.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{old}: cannot read: {exc.strerror or exc}") from None
+    if notebook.is_notebook(old):
+        code = notebook.extract_file(old, exercise.functions).source
+        make = lambda: code.encode("utf-8")  # noqa: E731
+    else:
+        code = read_submission(old)
+        make = lambda: _task_notebook_bytes(exercise, lines, summary, stub=code)  # noqa: E731
+    backup = workspace.keep_backup(exercise.id, data, suffix=old.suffix)
+    path, created = workspace.install_new(new, make)
+    if not created:
+        raise UsageError(f"{new}: appeared while converting; nothing was removed ({old} is still there)")
+    try:
+        old.unlink()
+    except OSError as exc:
+        raise UsageError(f"{old}: converted to {new.name} but could not be removed: {exc.strerror or exc}") from None
+    return path, created, backup
+
+
+def source_path(workspace: Workspace, exercise: Exercise) -> Path:
+    """The exercise's source in the workspace: its .py file or its notebook, whichever exists (both:
+    the one saved last, the .py on a tie); the .py's place when neither exists yet."""
+    py, nb = own_sources(workspace, exercise)
+    if not nb.exists():
+        return py
+    if not py.exists():
+        return nb
+    try:
+        return nb if nb.stat().st_mtime_ns > py.stat().st_mtime_ns else py
+    except OSError:
+        return py
+
+
+def other_source(workspace: Workspace | None, exercise: Exercise, path: Path) -> Path | None:
+    """When `path` is one form of the exercise in the workspace and the other form exists too: that one."""
+    if workspace is None:
+        return None
+    py, nb = own_sources(workspace, exercise)
+    for this, that in ((py, nb), (nb, py)):
+        if _same_file(path, this) and that.exists():
+            return that
+    return None
 
 
 def notebook_path(workspace: Workspace, exercise: Exercise) -> Path:
@@ -101,11 +179,11 @@ def notebook_path(workspace: Workspace, exercise: Exercise) -> Path:
     return workspace.exercise_file(exercise).with_suffix(notebook.NOTEBOOK_SUFFIX)
 
 
-def _task_notebook_bytes(exercise: Exercise, signature: list[str], summary: str) -> bytes:
+def _task_notebook_bytes(exercise: Exercise, signature: list[str], summary: str, stub: str | None = None) -> bytes:
     document = notebook.task_notebook(
         exercise_id=exercise.id, title=exercise.title, chapter=f"Chapter {exercise.chapter.number}: "
         f"{exercise.chapter.title}", section=exercise.section, link=exercise.link, summary=summary,
-        signature=signature, stub=exercise.stub_path.read_text(encoding="utf-8"),
+        signature=signature, stub=exercise.stub_path.read_text(encoding="utf-8") if stub is None else stub,
         hints_command=f"%d2lcoach hint {exercise.id}")
     return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -142,23 +220,59 @@ def resolve_target(course: Course, workspace: Workspace | None, exercise_id: str
         raise UsageError(f"{file}: which exercise is it? name it: `d2lcoach check EXERCISE --file {file}`")
     else:
         exercise = current_exercise(course, load_progress(workspace.progress_path))
-    path = Path(file) if file is not None else workspace.exercise_file(exercise)
-    if file is None and not path.exists() and notebook_path(workspace, exercise).exists():
-        path = notebook_path(workspace, exercise)  # the learner works in the notebook form
+    path = Path(file) if file is not None else source_path(workspace, exercise)
     if file is None and not path.exists():
         raise UsageError(f"{path}: no such file; run `d2lcoach next --exercise {exercise.id}` to get its stub")
     return exercise, path
 
 
-def record_check(workspace: Workspace | None, exercise: Exercise, result: CheckResult, source: str):
-    """Count a check in the progress file (only when there is a workspace and its folder exists)."""
+def own_sources(workspace: Workspace, exercise: Exercise) -> tuple[Path, Path]:
+    """The two files that can be an exercise's source in the workspace: its .py file and its notebook."""
+    return workspace.exercise_file(exercise), notebook_path(workspace, exercise)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def is_own_source(workspace: Workspace | None, exercise: Exercise, path: Path) -> bool:
+    """True when `path` is the exercise's .py file or notebook in `workspace`."""
+    return workspace is not None and any(_same_file(path, own) for own in own_sources(workspace, exercise))
+
+
+def recorded_name(workspace: Workspace, path: Path) -> str:
+    """How the progress file names a graded file: relative to the workspace inside it, absolute outside."""
+    full = Path(path).absolute()
+    for inside, root in ((full, workspace.root.absolute()), (full.resolve(), workspace.root.resolve())):
+        try:
+            return inside.relative_to(root).as_posix()
+        except ValueError:
+            continue  # perhaps the same folder reached through a link: compare the real paths too
+    return str(full)
+
+
+def record_check(workspace: Workspace | None, exercise: Exercise, result: CheckResult, source: str,
+                 path: Path | None = None, force: bool = False) -> bool:
+    """Count a check in the progress file (only when there is a workspace and its folder exists).
+
+    A check of `path` that is not the exercise's own file in the workspace (its .py or its notebook)
+    is a try-out: nothing is recorded unless `force` (`check --record`). Returns whether it was recorded.
+    """
     if workspace is None or not workspace.root.is_dir():
-        return
+        return False
+    if path is not None and not force and not is_own_source(workspace, exercise, path):
+        return False
+    failures = 0 if result.passed else max(1, len(result.failures()))  # an error counts as one
     with update_progress(workspace.progress_path) as progress:
         progress.record_check(exercise.id, result.passed, result.per_device(), result.score,
-                              file_hash(source))
+                              file_hash(source), file=recorded_name(workspace, path) if path else None,
+                              failures=failures)
         if progress.current is None:
             progress.current = exercise.id
+    return True
 
 
 @dataclasses.dataclass
@@ -193,17 +307,27 @@ def reset(course: Course, workspace: Workspace, exercise_ids: list[str]) -> list
     workspace.ensure_exists()
     done = []
     for exercise in exercises:
-        backup = workspace.reset(exercise)
-        done.append((exercise, workspace.exercise_file(exercise), backup))
+        path = source_path(workspace, exercise)  # a notebook is reset to the task notebook, not given a .py
+        backup = workspace.reset(exercise, target=path, stub=_stub_for(exercise, path))
+        done.append((exercise, path, backup))
     return done
+
+
+def _stub_for(exercise: Exercise, path: Path) -> bytes | None:
+    """The stub of the form `path` is: the task notebook for a notebook, None (the .py stub) otherwise."""
+    if not notebook.is_notebook(path):
+        return None
+    lines, summary = signatures(exercise)
+    return _task_notebook_bytes(exercise, lines, summary)
 
 
 def restore(course: Course, workspace: Workspace, exercise_id: str | None) -> tuple[Exercise, Path, Path, Path | None]:
     """Bring back the newest backup of an exercise (default: the current one); the file it replaces is
     kept as a backup. Returns (exercise, its file, the backup restored, the new backup or None)."""
     exercise = chosen_or_current(course, workspace, exercise_id)
-    restored, kept = workspace.restore(exercise)
-    return exercise, workspace.exercise_file(exercise), restored, kept
+    path = source_path(workspace, exercise)
+    restored, kept = workspace.restore(exercise, target=path, stub=_stub_for(exercise, path))
+    return exercise, path, restored, kept
 
 
 def solution(course: Course, workspace: Workspace, exercise_id: str, force: bool) -> tuple[Exercise, str]:
@@ -227,6 +351,18 @@ class Row:
     attempts: int
     hints: int
     current: bool
+    #: For a passed exercise whose last check failed: "your current file fails 2 checks".
+    note: str = ""
+    best_score: float | None = None
+    best_file: str | None = None
+
+
+def later_failure(entry) -> str:
+    """What `list` adds to a passed exercise whose last check failed (the pass is kept), else ""."""
+    if entry is None or entry.status != PASSED or not entry.last_failures:
+        return ""
+    count = entry.last_failures
+    return f"your current file fails {count} check{'s' if count != 1 else ''}"
 
 
 def overview(course: Course, workspace: Workspace) -> tuple[list[Row], int]:
@@ -235,7 +371,9 @@ def overview(course: Course, workspace: Workspace) -> tuple[list[Row], int]:
     for exercise in course.exercises:
         entry = progress.exercises.get(exercise.id)
         rows.append(Row(exercise, entry.status if entry else "not started", entry.attempts if entry else 0,
-                        entry.hints_shown if entry else 0, progress.current == exercise.id))
+                        entry.hints_shown if entry else 0, progress.current == exercise.id,
+                        later_failure(entry), entry.best_score if entry else None,
+                        entry.best_file if entry else None))
     return rows, sum(r.status == PASSED for r in rows)
 
 
@@ -300,7 +438,7 @@ def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed:
     from d2lcoach.grading.engine import grade_source, new_seed
     from d2lcoach.sandbox import Sandbox
     seed = new_seed() if seed is None else seed
-    present = [(e, workspace.exercise_file(e)) for e in course.exercises if workspace.exercise_file(e).exists()]
+    present = [(e, source_path(workspace, e)) for e in course.exercises if source_path(workspace, e).exists()]
     if not present:
         raise UsageError(f"{workspace.root}: no exercise files yet; start with `d2lcoach next`")
     local = threading.local()
@@ -310,7 +448,7 @@ def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed:
     def grade(item):
         exercise, path = item
         try:
-            source = read_submission(path)
+            submission = load_submission(path, exercise)
         except UsageError as exc:
             return exercise, path, None, str(exc)
         box = getattr(local, "box", None)
@@ -318,8 +456,9 @@ def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed:
             box = local.box = Sandbox(hidden=[workspace.root], cuda="cuda" in devices).start()
             with lock:
                 boxes.append(box)
-        result = grade_source(exercise, source, str(path), sandbox=box, devices=devices, seed=seed)
-        record_check(workspace, exercise, result, source)
+        result = submission.finish(grade_source(exercise, submission.source, str(path), sandbox=box,
+                                                devices=devices, seed=seed))
+        record_check(workspace, exercise, result, submission.source, path)
         return exercise, path, result, None
 
     try:

@@ -31,6 +31,8 @@ KEYS = {"n": "next", "h": "hint", "l": "list", "v": "details", "r": "reset", "c"
 KEY_HELP = "keys: n next | h hint | l list | v every failure | r reset | c check | q quit"
 #: The keys that confirm a reset once `r` has asked.
 CONFIRM_KEYS = ("y", "r")
+#: The help line while `r` waits for its answer: then no key has its usual meaning.
+CONFIRM_HELP = "keys: y reset to the stub (your file is kept as a backup) | any other key keeps your file"
 
 INOTIFY = "inotify"
 POLLING = "polling"
@@ -396,12 +398,18 @@ class Watcher:
             waits.append(self._next_poll - now)
         return max(0.0, min(waits))
 
+    @property
+    def key_help(self) -> str:
+        """The help line for now: the keys that work while a question waits, else every key."""
+        return CONFIRM_HELP if self._confirming else KEY_HELP
+
     def _press(self, key: str) -> str | None:
-        if self._confirming:
+        if self._confirming:  # a yes/no question: the answer, and nothing else
             self._confirming = False
             if key.lower() in CONFIRM_KEYS:
                 return self._act("reset", key)
             self.notify(f"reset cancelled: {self.path.name if self.path else 'your file'} is kept as it is")
+            return None
         action = KEYS.get(key.lower())
         if action is None:
             if key.strip():

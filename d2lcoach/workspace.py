@@ -160,9 +160,10 @@ class Workspace:
                 raise UsageError(f"{backup}: cannot write the backup: {_reason(exc)}") from None
             return backup
 
-    def backups_of(self, exercise: Exercise) -> list[Path]:
-        """The backups of `exercise`'s file, oldest first (by their time stamp, then their counter)."""
-        pattern = re.compile(rf"^{re.escape(exercise.id)}-(\d{{8}}-\d{{6}})(?:-(\d+))?\.py$")
+    def backups_of(self, exercise: Exercise, suffix: str = ".py") -> list[Path]:
+        """The backups of `exercise`'s file (its notebook's with `suffix=".ipynb"`), oldest first (by
+        their time stamp, then their counter)."""
+        pattern = re.compile(rf"^{re.escape(exercise.id)}-(\d{{8}}-\d{{6}})(?:-(\d+))?{re.escape(suffix)}$")
         found = []
         if self.backups_dir.is_dir():
             for entry in self.backups_dir.iterdir():
@@ -171,19 +172,21 @@ class Workspace:
                     found.append(((match.group(1), int(match.group(2) or 1)), entry))
         return [entry for _, entry in sorted(found)]
 
-    def reset(self, exercise: Exercise, now: dt.datetime | None = None) -> Path | None:
+    def reset(self, exercise: Exercise, now: dt.datetime | None = None, target: Path | None = None,
+              stub: bytes | None = None) -> Path | None:
         """Put the stub back; the learner's different file is first backed up. Returns the backup or None.
 
         Backups are `.d2lcoach-backups/<id>-YYYYmmdd-HHMMSS.py` (local time), with `-2`, `-3`, ...
-        added when that name is taken; no backup is ever overwritten or deleted.
+        added when that name is taken; no backup is ever overwritten or deleted. `target` and `stub`:
+        another form of the exercise (its notebook), backed up with that file's suffix.
         """
-        target = self.exercise_file(exercise)
+        target = self.exercise_file(exercise) if target is None else target
         self._not_a_folder(target)
-        stub = self._stub_bytes(exercise)
+        stub = self._stub_bytes(exercise) if stub is None else stub
         current = self._read_if_there(target)
         if current == stub:
             return None
-        backup = self.keep_backup(exercise.id, current, now) if current is not None else None
+        backup = self.keep_backup(exercise.id, current, now, suffix=target.suffix) if current is not None else None
         self._write(target, stub)
         return backup
 
@@ -203,16 +206,17 @@ class Workspace:
         except OSError as exc:
             raise UsageError(f"{target}: cannot write: {_reason(exc)}") from None
 
-    def restore(self, exercise: Exercise, now: dt.datetime | None = None) -> tuple[Path, Path | None]:
+    def restore(self, exercise: Exercise, now: dt.datetime | None = None, target: Path | None = None,
+                stub: bytes | None = None) -> tuple[Path, Path | None]:
         """Bring back the newest backup of `exercise`; the current file is first kept as a backup itself
         (unless it is the stub, which `reset` can always bring back, or the same as that backup).
 
         Returns (the backup restored, the backup of the file it replaced or None). Running it again
-        swaps back: the file it replaced is now the newest backup.
+        swaps back: the file it replaced is now the newest backup. `target` and `stub`: as for `reset`.
         """
-        target = self.exercise_file(exercise)
+        target = self.exercise_file(exercise) if target is None else target
         self._not_a_folder(target)
-        found = self.backups_of(exercise)
+        found = self.backups_of(exercise, suffix=target.suffix)
         if not found:
             raise UsageError(f"no backup of {exercise.id} in {self.backups_dir}; `d2lcoach reset` makes one")
         chosen = found[-1]
@@ -221,8 +225,8 @@ class Workspace:
             raise UsageError(f"{chosen}: the backup disappeared while it was read")
         current = self._read_if_there(target)
         kept = None
-        if current is not None and current not in (wanted, self._stub_bytes(exercise)):
-            kept = self.keep_backup(exercise.id, current, now)
+        if current is not None and current not in (wanted, self._stub_bytes(exercise) if stub is None else stub):
+            kept = self.keep_backup(exercise.id, current, now, suffix=target.suffix)
         self._write(target, wanted)
         return chosen, kept
 

@@ -70,7 +70,7 @@ def test_new_learner_walks_the_course(run):
     statuses = {e["id"]: e["status"] for e in data["exercises"]}
     assert statuses["linear_regression"] == "passed" and statuses["softmax"] == "in progress"
     progress = (run.ws / "d2lcoach-progress.yaml").read_text()
-    assert progress.startswith("# Managed by d2lcoach") and "version: 1" in progress
+    assert progress.startswith("# Managed by d2lcoach") and "version: 2" in progress
     assert "attempts: 3" in progress
 
     table = run("list")
@@ -96,8 +96,8 @@ def test_check_json_is_exactly_one_object(run):
     result = run("check", "--json", "--seed", "1")
     assert result.exit_code == 1
     data = json.loads(result.output)
-    assert set(data) == {"exercise", "file", "passed", "score", "checks", "error", "points"}
-    assert data["exercise"] == "softmax" and data["passed"] is False
+    assert set(data) == {"exercise", "file", "passed", "score", "checks", "error", "points", "recorded"}
+    assert data["exercise"] == "softmax" and data["passed"] is False and data["recorded"] is True
     assert all(set(c) == {"name", "passed", "device", "message", "priority", "case"} for c in data["checks"])
     assert all(set(p) == {"name", "weight", "met", "earned", "note"} for p in data["points"])
 

@@ -76,7 +76,7 @@ def test_record_check_pass_then_fail_then_pass():
     assert entry.last_score == 1.0
 
     progress.record_check("softmax", False, {"cpu": False, "meta": True}, 0.5, "e" * 64, now=T1)
-    assert entry.status == "in progress"
+    assert entry.status == "passed"  # a pass is never lost: the failing check is counted, the pass kept
     assert entry.attempts == 2
     assert entry.first_passed_at == "2024-05-01T12:00:00Z"
     assert entry.last_checked_at == "2024-05-02T08:30:15Z"
@@ -90,6 +90,41 @@ def test_record_check_pass_then_fail_then_pass():
     assert entry.first_passed_at == "2024-05-01T12:00:00Z"  # only the first time
     assert entry.passed_hash == "d" * 64
     assert entry.attempts == 3
+
+
+def test_a_later_failing_check_keeps_the_pass_and_its_file_but_records_the_attempt():
+    progress = Progress()
+    progress.record_check("softmax", False, {"cpu": False}, 0.25, None, now=T0, file="a.py", failures=3)
+    entry = progress.exercises["softmax"]
+    assert (entry.status, entry.best_score, entry.best_file) == ("in progress", 0.25, "a.py")
+    progress.record_check("softmax", True, {"cpu": True}, 0.9, HASH, now=T0, file="a.ipynb", failures=0)
+    progress.record_check("softmax", False, {"cpu": False}, 0.95, "e" * 64, now=T1, file="a.py", failures=2)
+    assert entry.status == "passed" and entry.attempts == 3 and entry.passed_hash == HASH
+    assert (entry.best_score, entry.best_file) == (0.9, "a.ipynb")  # a pass beats a higher failing score
+    assert (entry.last_score, entry.last_file, entry.last_failures) == (0.95, "a.py", 2)
+    assert entry.last_result == {"cpu": "fail"} and entry.last_checked_at == "2024-05-02T08:30:15Z"
+
+
+def test_a_version_1_file_is_migrated_on_read_and_its_lost_pass_comes_back(path: Path):
+    path.write_text(
+        "version: 1\ncurrent: conv2d\nexercises:\n"
+        "  softmax:\n    status: in progress\n    attempts: 4\n    first_passed_at: '2024-05-01T12:00:00Z'\n"
+        "    last_result: {cpu: fail}\n    last_score: 0.5\n"
+        "  conv2d:\n    status: in progress\n    attempts: 1\n    last_score: 0.25\n"
+        "  dropout:\n    status: passed\n    attempts: 1\n    first_passed_at: '2024-05-01T12:00:00Z'\n"
+        "    last_score: 1.0\n", encoding="utf-8")
+    progress = load_progress(path)
+    assert progress.version == 2 and progress.current == "conv2d"
+    softmax, conv2d, dropout = (progress.exercises[i] for i in ("softmax", "conv2d", "dropout"))
+    assert (softmax.status, softmax.attempts, softmax.best_score, softmax.last_score) == ("passed", 4, None, 0.5)
+    assert (conv2d.status, conv2d.best_score) == ("in progress", 0.25)
+    assert (dropout.status, dropout.best_score, dropout.best_file) == ("passed", 1.0, None)
+    assert "version: 1" in path.read_text()  # reading never writes
+    with update_progress(path):
+        pass
+    again = yaml.safe_load(path.read_text())
+    assert again["version"] == 2 and again["exercises"]["softmax"]["status"] == "passed"
+    assert load_progress(path) == progress
 
 
 def test_record_check_without_now_uses_the_utc_clock():
@@ -141,7 +176,7 @@ def test_record_start_sets_current_and_keeps_a_passed_status():
 def test_missing_file_is_an_empty_progress(path: Path):
     progress = load_progress(path)
     assert progress == Progress()
-    assert progress.version == 1 and progress.current is None and progress.exercises == {}
+    assert progress.version == progress_mod.VERSION == 2 and progress.current is None and progress.exercises == {}
     assert not path.exists()  # loading never writes
 
 
@@ -160,7 +195,7 @@ def test_file_is_readable_yaml_with_header_and_version(path: Path):
     assert first.startswith("#") and "d2lcoach" in first and "not edit by hand" in first.lower()
     data = yaml.safe_load(text)
     assert list(data) == ["version", "current", "exercises"]
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert data["current"] == "softmax"
     softmax = data["exercises"]["softmax"]
     assert softmax == {
@@ -173,6 +208,10 @@ def test_file_is_readable_yaml_with_header_and_version(path: Path):
         "passed_hash": HASH,
         "solution_viewed": "after passing",
         "last_score": 1.0,
+        "best_score": 1.0,
+        "best_file": None,
+        "last_file": None,
+        "last_failures": None,
     }
     assert "status: not started" in dump_progress(Progress(exercises={"x": ExerciseProgress()}))
     assert "last_result:\n      cpu: pass\n      meta: pass\n" in text
@@ -265,7 +304,7 @@ BROKEN = [
     ("- 1\n- 2\n", "must be a mapping, not list"),
     ("just text\n", "must be a mapping, not str"),
     ("current: softmax\n", "has no 'version' key"),
-    ("version: 2\n", "version 2 is not supported"),
+    ("version: 3\n", "version 3 is not supported"),
     ("version: '1'\n", "'version' must be an integer"),
     ("version: true\n", "'version' must be an integer"),
     ("version: 1\nextra: 3\n", "unknown top-level key 'extra'"),
@@ -292,6 +331,10 @@ BROKEN = [
     (GOOD_ENTRY + "    last_score: high\n", "'last_score' must be a number or null"),
     (GOOD_ENTRY + "    last_score: .nan\n", "'last_score' must be a number or null"),
     (GOOD_ENTRY + "    last_score: false\n", "'last_score' must be a number or null"),
+    (GOOD_ENTRY + "    best_score: high\n", "'best_score' must be a number or null"),
+    (GOOD_ENTRY + "    best_file: 3\n", "'best_file' must be a file name or null"),
+    (GOOD_ENTRY + "    last_file: ''\n", "'last_file' must be a file name or null"),
+    (GOOD_ENTRY + "    last_failures: -1\n", "'last_failures' must be a non-negative integer or null"),
 ]
 
 

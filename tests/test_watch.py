@@ -211,7 +211,7 @@ def test_keys_check_list_reset_and_unknown(course, tmp_path):
     assert s.run() == "quit"
     # the first check, 'c', and one after the reset: the reset's own write is not checked again
     assert s.verdicts == [("softmax", True), ("softmax", True), ("softmax", False)]
-    assert s.calls == ["list", "hint", "reset"]  # `r` asks; any other key keeps the file (and still acts)
+    assert s.calls == ["list", "reset"]  # `r` asks; any other key keeps the file, and does nothing else
     ask = ("reset softmax.py to the stub? your file is kept as a backup; press y to confirm, "
            "any other key keeps it")
     assert s.messages == [f"unknown key 'x'; {KEY_HELP}", ask, "reset cancelled: softmax.py is kept as it is", ask]

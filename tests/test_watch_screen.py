@@ -170,3 +170,32 @@ def test_q_stops_an_endless_loop_in_the_real_sandbox(course, tmp_path, monkeypat
         assert sandbox._proc is None or sandbox._proc.poll() is not None  # the worker and the loop were killed
         assert not watcher._running.is_alive()
     assert load_progress(ws.progress_path).exercises["softmax"].attempts == 0
+
+
+
+def test_the_reset_question_takes_only_its_answer_and_the_help_line_names_those_keys(screen, monkeypatch):
+    """Issue 24: at the reset question, `n` cancelled the reset and then also moved on; the help line
+    under a result kept listing every key; hidden failures said "use --verbose" where the key is `v`."""
+    import d2lcoach.grading.engine as engine
+    from d2lcoach.watch import CONFIRM_HELP, KEY_HELP
+    monkeypatch.setattr(engine, "grade_source",
+                        lambda exercise, source, filename, **kw: many_failures(exercise.id, filename))
+    screen.path().write_text("# my work\n")
+    asking, after = [], []
+
+    def rerender(into):  # a save checked now: the screen is drawn again
+        return lambda: (screen.render(screen.watcher.last_result), into.extend(screen.shown()))
+
+    clock = FakeClock()
+    keys = ScriptedKeys(["r", rerender(asking), "n", rerender(after)], sleep=clock.sleep)
+    screen.watcher = Watcher(screen.path, screen.check, screen.render, keys, on_next=screen.next,
+                             on_reset=screen.reset, notify=screen.notify, poll=True, clock=clock,
+                             sleep=clock.sleep)
+    assert screen.watcher.run() == "keys ended"
+    assert any("press y to confirm, any other key keeps it" in line for line in asking), asking
+    assert asking[-1] == CONFIRM_HELP and "n next" not in asking[-1]
+    assert any(line == "reset cancelled: softmax.py is kept as it is" for line in after), after
+    assert screen.exercise.id == "softmax" and not any("has not passed yet" in line for line in after)
+    assert screen.path().read_text() == "# my work\n" and not screen.workspace.backups_dir.exists()
+    assert after[-1] == KEY_HELP
+    assert any(line.endswith("more failing check(s); press v to see them all") for line in after), after
