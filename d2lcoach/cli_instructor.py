@@ -55,7 +55,7 @@ def running_text(labels: list[str], width: int = 40) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 def unplaced_files(prepared) -> list[str]:
     """Files of an export that no exercise was graded from, named with their student."""
-    lines = [f"{name} (belongs to no student)" for name in prepared.export.unplaced]
+    lines = [f"{name} (belongs to no student)" for name in prepared.export.unplaced] + prepared.export.set_aside
     for placement in prepared.placements or []:
         lines += [f"{placement.student.key}: {name}" for name in placement.unplaced]
     return lines
