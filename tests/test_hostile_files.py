@@ -164,6 +164,18 @@ def test_control_characters_never_reach_a_gradebook(tmp_path, grade):
     assert row[:2] == ["\\x1b]0;graded 10 of 10\\x07\\x1b[2KMallory\\u202ehtimS ecilA", "Participant 12345"]
 
 
+def test_control_characters_in_a_roster_folder_never_reach_a_report(tmp_path, grade):
+    name = "\x1b]0;ok\x07\x1b[2KMallory\u202eecilA"
+    (tmp_path / "roster" / name).mkdir(parents=True)
+    (tmp_path / "roster" / name / "sofmax.py").write_text(SOFTMAX_STUB)  # a did-you-mean note names the student
+    result = grade(tmp_path / "roster", *ONLY)
+    assert result.exit_code == 0, result.output
+    assert not CONTROL.search(result.output.replace("\n", ""))
+    for report in ("grades.csv", "results.json", f"feedback/{name}.md"):
+        text = (grade.report / report).read_text(encoding="utf-8")
+        assert not CONTROL.search(text.replace("\n", "")), (report, text)
+
+
 def test_a_gradescope_link_to_the_reference_solution_earns_nothing(tmp_path):
     from d2lcoach.gradescope import run
     submission = tmp_path / "submission"
