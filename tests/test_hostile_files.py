@@ -124,6 +124,16 @@ def test_a_newline_in_one_file_name_sets_that_file_aside_not_the_class(tmp_path,
     assert identities["students"]["bob_1002"]["unplaced"] == ["bob_1002_5002_soft\\x0amax.py"]
 
 
+def test_a_newline_in_a_roster_file_name_stays_on_one_line(tmp_path, grade):
+    (tmp_path / "roster" / "bob").mkdir(parents=True)
+    (tmp_path / "roster" / "bob" / "soft\nmax.py").write_text(SOFTMAX)
+    result = grade(tmp_path / "roster", *ONLY)
+    assert result.exit_code == 0, result.output
+    line = "`soft\\x0amax.py` was not graded: did you mean `softmax.py`?"
+    assert f"- {line}" in (grade.report / "feedback" / "bob.md").read_text().splitlines()  # one whole line
+    assert "bob: soft\\x0amax.py was not graded" in result.output
+
+
 def test_a_folder_named_like_a_classmate_does_not_take_their_row(tmp_path, grade):
     export = tmp_path / "classroom"
     for login, source in (("alice", SOFTMAX), ("_alice", SOFTMAX_STUB)):

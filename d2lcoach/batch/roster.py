@@ -9,6 +9,7 @@ from pathlib import Path
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.learner_files import LINK_REASON, RefusedFile, is_folder, is_link
+from d2lcoach.learner_text import clean
 from d2lcoach.notebook import extract_file, is_notebook
 
 
@@ -122,7 +123,7 @@ def _find_notebooks(student: str, folder: Path, course: Course, entries: list[Pa
                 refused = True
             except UsageError:
                 continue
-            shown = where + path.name
+            shown = clean(where + path.name, one_line=True)
             found[exercise.id], relpaths[exercise.id] = path, shown
             used.add(path)
             if refused:
@@ -160,7 +161,7 @@ def find_submissions(student: str, folder: Path, course: Course) -> StudentFiles
         for path, where in [(p, "") for p in entries] + [(p, f"{p.parent.name}/") for p in inner]:
             if path in used or is_folder(path) or path.name.lower() != exercise.filename.lower():
                 continue
-            shown = where + path.name
+            shown = clean(where + path.name, one_line=True)
             why = []
             if path.name != exercise.filename:
                 why.append("its name differs only in case")
@@ -178,7 +179,7 @@ def find_submissions(student: str, folder: Path, course: Course) -> StudentFiles
     for path, where in [(p, "") for p in entries] + [(p, f"{p.parent.name}/") for p in inner]:
         if path in used or (is_folder(path) and inner_used and path == subfolders[0]):
             continue
-        shown = where + path.name + ("/" if is_folder(path) else "")
+        shown = clean(where + path.name, one_line=True) + ("/" if is_folder(path) else "")
         if inner_used or not where:
             ignored.append(shown)
         if is_link(path):
