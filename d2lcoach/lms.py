@@ -191,7 +191,7 @@ def _read_folder(folder: Path, shown: Path) -> Export:
     dirs = [p for p in entries if is_folder(p)]  # a link to a folder is a file here, refused when read
     files = [p for p in entries if p not in dirs]
     if files and sum(bool(_CANVAS_FILE.match(p.name)) for p in files) * 2 >= len(files):
-        return _canvas(folder, files, dirs, shown)
+        return _canvas(folder, files, dirs)
     if dirs and sum(bool(_MOODLE_DIR.match(p.name)) for p in dirs) * 2 >= len(dirs):
         return _moodle(folder, files, dirs)
     github = _github(folder, files, dirs)
@@ -201,7 +201,7 @@ def _read_folder(folder: Path, shown: Path) -> Export:
     return Export(ROSTER, folder, students, [_shown(p.name) for p in files])
 
 
-def _canvas(folder: Path, files: list[Path], dirs: list[Path], shown: Path) -> Export:
+def _canvas(folder: Path, files: list[Path], dirs: list[Path]) -> Export:
     students: dict[str, Student] = {}
     unplaced = [_shown(d.name) + "/" for d in dirs]
     set_aside: list[str] = []
