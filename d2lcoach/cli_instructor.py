@@ -49,13 +49,14 @@ def connect_cluster(address: str, devices: list[str], jobs: int | None):
 
 def running_text(labels: list[str], width: int = 40) -> str:
     """The progress bar's description: the submissions being graded now, cut to `width` characters."""
+    from d2lcoach.learner_text import clean
     if not labels:
         return "grading"
-    text = "grading " + ", ".join(labels)
+    text = "grading " + clean(", ".join(labels), one_line=True)
     return text if len(text) <= width else text[:width - 1] + "…"
 def unplaced_files(prepared) -> list[str]:
     """Files of an export that no exercise was graded from, named with their student."""
-    lines = [f"{name} (belongs to no student)" for name in prepared.export.unplaced]
+    lines = [f"{name} (belongs to no student)" for name in prepared.export.unplaced] + prepared.export.set_aside
     for placement in prepared.placements or []:
         lines += [f"{placement.student.key}: {name}" for name in placement.unplaced]
     return lines
@@ -196,8 +197,10 @@ def grade(
     if summary.carried:
         ui.console.print(f"kept from the journal without regrading (not asked for with -e): "
                          f"{escape(', '.join(summary.carried))}")
+    from d2lcoach.learner_text import clean
     for note in summary.file_notes:
-        ui.console.print(f"{escape(note.student)}: {escape(note.text.replace('`', ''))}", highlight=False)
+        line = clean(f"{note.student}: {note.text.replace('`', '')}", one_line=True)
+        ui.console.print(escape(line), highlight=False)
     ignored = sum(len(v) for v in summary.ignored.values()) + len(summary.roster_ignored)
     if ignored:
         ui.console.print(f"{ignored} file(s) that are not exercises were ignored (listed in results.json)")

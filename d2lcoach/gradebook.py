@@ -7,7 +7,8 @@
 - `csv`: d2lcoach's own grades.csv (written by `grade` in any case).
 
 Every cell that a spreadsheet would read as a formula (=, +, -, @, tab, CR first) is quoted with a
-leading apostrophe. A missing submission is an empty cell, not a 0.
+leading apostrophe, and control and bidi characters (ESC, OSC, U+202E) are escaped visibly. A
+missing submission is an empty cell, not a 0.
 """
 
 from __future__ import annotations

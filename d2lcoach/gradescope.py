@@ -21,6 +21,7 @@ from pathlib import Path
 
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
+from d2lcoach.learner_files import files_under
 from d2lcoach.lms import ROSTER, Export, Student, build_roster
 from d2lcoach.results import GATES, CheckResult
 
@@ -94,13 +95,17 @@ class GradescopeRun:
     path: Path
 
 
-def check_tests(exercise: Exercise, result: CheckResult | None, visibility: str, where: str) -> list[dict]:
-    """One Gradescope test per behaviour check, each worth its share of the exercise's points."""
+def check_tests(exercise: Exercise, result: CheckResult | None, visibility: str, where: str,
+                refused: str = "") -> list[dict]:
+    """One Gradescope test per behaviour check, each worth its share of the exercise's points.
+
+    refused: why the file handed in for the exercise was not read (a link, a FIFO, too large)."""
     points = exercise.points
     if result is None:
         return [{"name": f"{exercise.id}: handed in", "score": 0.0, "max_score": points, "status": "failed",
-                 "output": f"No {exercise.filename} (or notebook defining {', '.join(exercise.functions)}) "
-                           "was found in the submission.", "visibility": visibility}]
+                 "output": refused or f"No {exercise.filename} (or notebook defining "
+                                      f"{', '.join(exercise.functions)}) was found in the submission.",
+                 "visibility": visibility}]
     if result.error:
         return [{"name": f"{exercise.id}: runs", "score": 0.0, "max_score": points, "status": "failed",
                  "output": result.error, "visibility": visibility}]
@@ -133,8 +138,9 @@ def run(submission: Path, results: Path, course: Course, exercise_ids: list[str]
         raise UsageError(f"unknown visibility {visibility!r}; choose one of: {', '.join(VISIBILITY)}")
     selected = [course.get(i) for i in exercise_ids] if exercise_ids else list(course.exercises)
     seed = new_seed() if seed is None else seed
-    files = [Path(d) / f for d, _, names in os.walk(submission) for f in names if not f.startswith(".")]
-    student = Student(key="submission", name="submission", files=sorted(files))
+    # Links (to the reference solution, to /dev/zero) are listed, and refused when read, with a note.
+    student = Student(key="submission", name="submission", files=sorted(files_under(submission)),
+                      folder=submission)
     tests, total, output = [], 0.0, []
     with tempfile.TemporaryDirectory(prefix="d2lcoach-gradescope-") as scratch:
         [placement] = build_roster(Export(ROSTER, submission, [student], []), course, Path(scratch) / "roster")
@@ -148,7 +154,9 @@ def run(submission: Path, results: Path, course: Course, exercise_ids: list[str]
                     result = grade_source(exercise, path.read_text(encoding="utf-8"),
                                           placement.placed[exercise.id], sandbox=box, devices=devices, seed=seed)
                     total += exercise.points * result.score
-                tests += check_tests(exercise, result, visibility, placement.placed.get(exercise.id, ""))
+                refused = [n for n in placement.notes if n.startswith(f"{exercise.id}: not graded: ")]
+                tests += check_tests(exercise, result, visibility, placement.placed.get(exercise.id, ""),
+                                     refused[0] if refused else "")
         output += placement.notes
         if placement.unplaced:
             output.append("Files not graded (no exercise of this assignment): " + ", ".join(placement.unplaced))

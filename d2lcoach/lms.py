@@ -15,6 +15,8 @@ never silently dropped. Notebooks are turned into the exercise's module (see d2l
 from __future__ import annotations
 
 import dataclasses
+import errno
+import hashlib
 import os
 import re
 import shutil
@@ -24,7 +26,9 @@ from pathlib import Path
 
 from d2lcoach.course import Course
 from d2lcoach.errors import UsageError
-from d2lcoach.notebook import NOTEBOOK_SUFFIX, extract_file
+from d2lcoach.learner_files import RefusedFile, files_under, is_folder, read_bytes
+from d2lcoach.learner_text import clean
+from d2lcoach.notebook import MAX_NOTEBOOK_BYTES, NOTEBOOK_SUFFIX, extract_file
 
 CANVAS = "canvas"
 MOODLE = "moodle"
@@ -36,10 +40,13 @@ FORMATS = (CANVAS, MOODLE, GITHUB, ROSTER)
 MAX_ZIP_BYTES = 1 << 30
 MAX_ZIP_FILES = 100_000
 IDENTITIES_NAME = "students.json"
+#: Why a single member may fail to unpack (its name, or a file where a folder is): it alone is set aside.
+_MEMBER_ERRORS = (errno.ENAMETOOLONG, errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.EINVAL, errno.EILSEQ)
 
-_CANVAS_FILE = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$")
+_CANVAS_FILE = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$", re.DOTALL)
 _CANVAS_LIKE = re.compile(r"^[a-z0-9]+(_LATE)?_\w*_.+$")
 _MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assign(submission|feedback)_[a-z]+_?$")
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}$")
 _RESUBMITTED = re.compile(r"^(?P<stem>.+?)-\d+(?P<suffix>\.[A-Za-z0-9]+)$")
 
 
@@ -55,6 +62,7 @@ class Student:
     section: str = ""
     late: bool = False
     files: list[Path] = dataclasses.field(default_factory=list)
+    folder: Path | None = None  # the folder the files must not leave (links are never followed)
 
     def identity(self) -> dict:
         return {"key": self.key, "name": self.name, "id": self.lms_id, "sis_id": self.sis_id,
@@ -67,23 +75,59 @@ class Export:
     root: Path
     students: list[Student]
     unplaced: list[str]  # files that belong to no student, named as in the export
+    set_aside: list[str] = dataclasses.field(default_factory=list)  # not graded, each with why (one line)
+
+
+def _shown(name: str) -> str:
+    """A name from the export as one line of text: control and bidi characters escaped visibly."""
+    return clean(name, one_line=True)
 
 
 def _safe_key(text: str) -> str:
+    """A filesystem-safe rendering of a name; unique only beside the LMS id it is joined with."""
     key = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
     return key[:80]
 
 
-def _files_under(folder: Path) -> list[Path]:
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-        found += [Path(dirpath) / f for f in sorted(filenames) if not f.startswith(".")]
-    return found
+def _unique_key(text: str) -> str:
+    """A roster folder name for a name without an LMS id beside it: the name itself when it is safe
+    (`_alice` stays `_alice`), else a safe rendering with a digest of the name, so two never share one."""
+    if _SAFE_KEY.match(text):
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{_safe_key(text)[:64]}-{digest}"
 
 
-def unpack_zip(archive: Path, dest: Path) -> Path:
-    """Unpack an export zip safely (no paths outside `dest`, no links, bounded size)."""
+def _unpack_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path, root: Path) -> str:
+    """Unpack one member under `dest`; or why it is set aside (a link, a path out of the archive, too large)."""
+    name = member.filename
+    target = (dest / name).resolve()
+    if name.startswith("/") or ".." in Path(name).parts or (root != target and root not in target.parents):
+        return "a path outside the archive"
+    if stat.S_ISLNK(member.external_attr >> 16):
+        return "a symbolic link: submissions are read as data, links are not followed"
+    if member.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        return ""
+    if member.file_size > MAX_NOTEBOOK_BYTES:
+        return f"{member.file_size} bytes, larger than any submission may be"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(member) as src, open(target, "xb") as out:
+            shutil.copyfileobj(src, out)
+    except OSError as exc:
+        if exc.errno not in _MEMBER_ERRORS:
+            raise
+        return f"cannot be unpacked: {exc.strerror or exc}"
+    return ""
+
+
+def unpack_zip(archive: Path, dest: Path, set_aside: list[str] | None = None) -> Path:
+    """Unpack an export zip safely: no paths outside `dest`, no links, bounded size.
+
+    A member that is a link, leads outside the archive, is larger than any submission or cannot be
+    written is not unpacked: it is listed in `set_aside` with why, and the rest is unpacked."""
+    set_aside = [] if set_aside is None else set_aside
     try:
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
@@ -93,18 +137,9 @@ def unpack_zip(archive: Path, dest: Path) -> Path:
                 raise UsageError(f"{archive}: unpacks to more than 1 GiB; refused")
             root = dest.resolve()
             for member in members:
-                name = member.filename
-                target = (dest / name).resolve()
-                if name.startswith("/") or (root != target and root not in target.parents):
-                    raise UsageError(f"{archive}: holds a path outside the archive ({name!r}); refused")
-                if stat.S_ISLNK(member.external_attr >> 16):
-                    continue  # links are never followed or created
-                if member.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(member) as src, open(target, "wb") as out:
-                    shutil.copyfileobj(src, out)
+                why = _unpack_member(zf, member, dest, root)
+                if why:
+                    set_aside.append(f"{_shown(member.filename)}: not unpacked from the zip: {why}")
     except zipfile.BadZipFile:
         raise UsageError(f"{archive}: not a zip file") from None
     except OSError as exc:
@@ -136,12 +171,14 @@ def read_export(path: Path, scratch: Path) -> Export:
         unpacked = scratch / "export"
         shutil.rmtree(unpacked, ignore_errors=True)
         unpacked.mkdir(parents=True)
-        folder = unpack_zip(path, unpacked)
+        set_aside: list[str] = []
+        folder = unpack_zip(path, unpacked, set_aside)
         export = _read_folder(folder, path)
         code = any(p.suffix.lower() in (".py", NOTEBOOK_SUFFIX) for s in export.students for p in s.files)
         if export.format == ROSTER and (export.unplaced or not code):
             raise UsageError(f"{path}: an export of an unknown layout (not Canvas, Moodle, GitHub Classroom "
                              "or one folder per student)")
+        export.set_aside += set_aside
         return export
     return _read_folder(path, path)
 
@@ -151,47 +188,49 @@ def _read_folder(folder: Path, shown: Path) -> Export:
         entries = sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=lambda p: p.name)
     except OSError as exc:
         raise UsageError(f"{shown}: cannot list: {exc.strerror or exc}") from None
-    files = [p for p in entries if p.is_file()]
-    dirs = [p for p in entries if p.is_dir()]
+    dirs = [p for p in entries if is_folder(p)]  # a link to a folder is a file here, refused when read
+    files = [p for p in entries if p not in dirs]
     if files and sum(bool(_CANVAS_FILE.match(p.name)) for p in files) * 2 >= len(files):
-        return _canvas(folder, files, dirs, shown)
+        return _canvas(folder, files, dirs)
     if dirs and sum(bool(_MOODLE_DIR.match(p.name)) for p in dirs) * 2 >= len(dirs):
         return _moodle(folder, files, dirs)
     github = _github(folder, files, dirs)
     if github is not None:
         return github
-    students = [Student(key=_safe_key(d.name), name=d.name, files=_files_under(d)) for d in dirs]
-    return Export(ROSTER, folder, students, [p.name for p in files])
+    students = [Student(key=_unique_key(d.name), name=d.name, files=files_under(d), folder=d) for d in dirs]
+    return Export(ROSTER, folder, students, [_shown(p.name) for p in files])
 
 
-def _canvas(folder: Path, files: list[Path], dirs: list[Path], shown: Path) -> Export:
+def _canvas(folder: Path, files: list[Path], dirs: list[Path]) -> Export:
     students: dict[str, Student] = {}
-    unplaced = [d.name + "/" for d in dirs]
+    unplaced = [_shown(d.name) + "/" for d in dirs]
+    set_aside: list[str] = []
     for path in files:
         match = _CANVAS_FILE.match(path.name)
-        if match is None:
-            raise UsageError(f"{shown}: {path.name!r} is not a Canvas submission file name "
+        if match is None:  # set aside with a note; the rest of the class is graded
+            set_aside.append(f"{_shown(path.name)}: not a Canvas submission file name "
                              "(name_userid_submissionid_file): the student cannot be identified")
+            continue
         uid = match["uid"]
         student = students.setdefault(uid, Student(key=f"{_safe_key(match['name'])}_{uid}", name=match["name"],
-                                                   lms_id=uid))
+                                                   lms_id=uid, folder=folder))
         student.late |= bool(match["late"])
         student.files.append(path)
-    return Export(CANVAS, folder, sorted(students.values(), key=lambda s: s.key), unplaced)
+    return Export(CANVAS, folder, sorted(students.values(), key=lambda s: s.key), unplaced, set_aside)
 
 
 def _moodle(folder: Path, files: list[Path], dirs: list[Path]) -> Export:
     students: dict[str, Student] = {}
-    unplaced = [p.name for p in files]
+    unplaced = [_shown(p.name) for p in files]
     for d in dirs:
         match = _MOODLE_DIR.match(d.name)
         if match is None:
-            unplaced.append(d.name + "/")
+            unplaced.append(_shown(d.name) + "/")
             continue
         participant = match["id"]
         student = students.setdefault(participant, Student(
-            key=f"{_safe_key(match['name'])}_{participant}", name=match["name"], lms_id=participant))
-        student.files += _files_under(d)
+            key=f"{_safe_key(match['name'])}_{participant}", name=match["name"], lms_id=participant, folder=folder))
+        student.files += files_under(d)
     return Export(MOODLE, folder, sorted(students.values(), key=lambda s: s.key), unplaced)
 
 
@@ -206,9 +245,9 @@ def _github(folder: Path, files: list[Path], dirs: list[Path]) -> Export | None:
     students = []
     for d in dirs:
         login = d.name[len(prefix):] if prefix and d.name != prefix else d.name
-        students.append(Student(key=_safe_key(login), name=login, login=login, lms_id=login,
-                                files=_files_under(d)))
-    return Export(GITHUB, folder, students, [p.name for p in files])
+        students.append(Student(key=_unique_key(login), name=login, login=login, lms_id=login,
+                                files=files_under(d), folder=d))
+    return Export(GITHUB, folder, students, [_shown(p.name) for p in files])
 
 
 def _exercise_file_name(name: str, export_format: str) -> str:
@@ -242,15 +281,14 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
     placements = []
-    used_keys: set[str] = set()
+    owners: dict[str, Student] = {}
     for student in export.students:
-        key = student.key
-        n = 2
-        while key in used_keys:
-            key, n = f"{student.key}_{n}", n + 1
-        used_keys.add(key)
-        student.key = key
-        folder = dest / key
+        owner = owners.setdefault(student.key, student)
+        if owner is not student:  # reported, never renamed: a row must not pass to another student
+            export.set_aside.append(f"{_shown(student.name)}: not graded: its roster key "
+                                    f"{student.key} is {_shown(owner.name)}'s too")
+            continue
+        folder = dest / student.key
         folder.mkdir()
         by_name: dict[str, Path] = {}
         for path in student.files:
@@ -263,13 +301,22 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
             py = by_name.get(exercise.filename.lower())
             ipynb = by_name.get(f"{exercise.id}{NOTEBOOK_SUFFIX}".lower())
             if py is not None:
-                source = _read_bytes(py)
                 taken.add(py)
-                placed[exercise.id] = py.name
+                try:
+                    source = read_bytes(py, within=student.folder)
+                    placed[exercise.id] = py.name
+                except UsageError as exc:  # a link, a FIFO, too large: this student's note, nobody else's
+                    notes.append(f"{exercise.id}: not graded: {_reason(exc, py)}")
             else:
                 for candidate in ([ipynb] if ipynb else []) + [p for p in notebooks if p != ipynb]:
                     try:
-                        extracted = extract_file(candidate, exercise.functions)
+                        extracted = extract_file(candidate, exercise.functions, student.folder)
+                    except RefusedFile as exc:
+                        if candidate == ipynb:
+                            taken.add(candidate)
+                            notes.append(f"{exercise.id}: not graded: {_reason(exc, candidate)}")
+                            break
+                        continue
                     except UsageError:
                         continue
                     source = extracted.source.encode("utf-8")
@@ -280,8 +327,8 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                     break
             if source is not None:
                 (folder / exercise.filename).write_bytes(source)
-        unplaced = [p.name for p in student.files if p not in taken]
-        placements.append(Placement(student, placed, notes, unplaced))
+        unplaced = [_shown(p.name) for p in student.files if p not in taken]
+        placements.append(Placement(student, placed, [_shown(n) for n in notes], unplaced))
     return placements
 
 
@@ -290,14 +337,14 @@ def identities_document(export: Export, placements: list[Placement]) -> dict:
     return {"format": export.format,
             "students": {p.student.key: {**p.student.identity(), "files": p.placed, "notes": p.notes,
                                          "unplaced": p.unplaced} for p in placements},
-            "unplaced": export.unplaced}
+            "unplaced": export.unplaced, "set_aside": export.set_aside}
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+def _reason(exc: UsageError, path: Path) -> str:
+    """A refusal as one line about the file as handed in (`softmax.py is a symbolic link: ...`)."""
+    text = str(exc)
+    text = text[len(f"{path}: "):] if text.startswith(f"{path}: ") else text
+    return text if text.startswith(path.name) else f"{path.name} {text}"
 
 
 def needs_conversion(export: Export) -> bool:

@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from d2lcoach import learner_files
 from d2lcoach.errors import UsageError
 
 #: Notebooks carry outputs (plots, tables), so they may be larger than a .py submission.
@@ -48,27 +49,17 @@ def is_notebook(path: Path | str) -> bool:
     return Path(path).suffix.lower() == NOTEBOOK_SUFFIX
 
 
-def read_code_cells(path: Path | str) -> list[str | None]:
+def read_code_cells(path: Path | str, within: Path | str | None = None) -> list[str | None]:
     """The notebook's cells in order: the code of each code cell, None for other cells.
 
-    Every problem is a one-line UsageError naming the file."""
+    Every problem is a one-line UsageError naming the file; a link, a FIFO or a path leading out of
+    `within` (the student's folder) is refused (see learner_files)."""
     path = Path(path)
+    raw = learner_files.read_bytes(path, within=within, limit=MAX_NOTEBOOK_BYTES, what="a notebook")
     try:
-        if path.is_dir():
-            raise UsageError(f"{path}: is a folder, not a notebook")
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise UsageError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if size > MAX_NOTEBOOK_BYTES:
-        raise UsageError(f"{path}: is {size} bytes; a notebook may be at most 32 MiB")
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise UsageError(f"{path}: not a notebook (not valid JSON)") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return cells_of(data, path)
 
 
@@ -209,8 +200,8 @@ def extract(cells: list[str | None], functions: list[str] | tuple[str, ...],
     return Extracted("\n".join(source_lines) + "\n", tuple(origins), cells_used)
 
 
-def extract_file(path: Path | str, functions) -> Extracted:
-    return extract(read_code_cells(path), functions, path)
+def extract_file(path: Path | str, functions, within: Path | str | None = None) -> Extracted:
+    return extract(read_code_cells(path, within), functions, path)
 
 
 # --------------------------------------------------------------------------- writing a task notebook

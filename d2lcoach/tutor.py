@@ -201,12 +201,14 @@ class Submission:
         return notebook.relabel_result(result, self.extracted) if self.extracted else result
 
 
-def load_submission(path: Path, exercise: Exercise) -> Submission:
-    """Read a .py file, or take the exercise's functions out of a notebook (no cell runs)."""
+def load_submission(path: Path, exercise: Exercise, within: Path | None = None) -> Submission:
+    """Read a .py file, or take the exercise's functions out of a notebook (no cell runs).
+
+    within: the student's folder, which the path must not leave (no link is followed in any case)."""
     if notebook.is_notebook(path):
-        extracted = notebook.extract_file(path, exercise.functions)
+        extracted = notebook.extract_file(path, exercise.functions, within)
         return Submission(Path(path), extracted.source, extracted)
-    return Submission(Path(path), read_submission(path))
+    return Submission(Path(path), read_submission(path, within=within))
 
 
 def resolve_target(course: Course, workspace: Workspace | None, exercise_id: str | None,

@@ -7,11 +7,12 @@ import datetime as dt
 import hashlib
 import os
 import re
-import stat
 from collections.abc import Callable
 from pathlib import Path
 
+from d2lcoach import learner_files
 from d2lcoach.course import Exercise
+from d2lcoach.learner_files import MAX_SUBMISSION_BYTES  # noqa: F401  (the limit, where it was always named)
 from d2lcoach.errors import UsageError
 from d2lcoach.progress import LOCK_FILENAME, PROGRESS_FILENAME, write_atomically
 
@@ -21,8 +22,6 @@ WORKSPACE_ENV = "D2LCOACH_WORKSPACE"
 BACKUPS_DIRNAME = ".d2lcoach-backups"
 #: A chapter folder inside a workspace, e.g. `ch04-linear-classification`.
 _CHAPTER_FOLDER = re.compile(r"^ch\d{2,}-")
-#: The largest learner file that `read_submission` accepts.
-MAX_SUBMISSION_BYTES = 1024 * 1024
 
 
 def file_hash(text: str | bytes) -> str:
@@ -35,32 +34,11 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def read_submission(path: Path | str) -> str:
-    """Read a learner's file as text; every problem is a one-line UsageError naming the file."""
-    source = Path(path)
-    try:
-        info = os.stat(source)
-    except FileNotFoundError:
-        raise UsageError(f"{source}: file not found") from None
-    except OSError as exc:
-        raise UsageError(f"{source}: cannot read: {_reason(exc)}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise UsageError(f"{source}: is a folder, not a Python file")
-    if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"{source}: is not a regular file")
-    if info.st_size > MAX_SUBMISSION_BYTES:
-        raise UsageError(f"{source}: is {info.st_size} bytes; a submission may be at most 1 MiB")
-    try:
-        with open(source, "rb") as handle:
-            data = handle.read(MAX_SUBMISSION_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"{source}: cannot read: {_reason(exc)}") from None
-    if len(data) > MAX_SUBMISSION_BYTES:  # it grew after the stat
-        raise UsageError(f"{source}: is larger than 1 MiB; a submission may be at most 1 MiB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{source}: not UTF-8 text (bad byte at offset {exc.start})") from None
+def read_submission(path: Path | str, *, within: Path | str | None = None) -> str:
+    """Read a learner's file as text; every problem is a one-line UsageError naming the file.
+
+    A link, a FIFO or a device is refused, and so is a path leading out of `within` (see learner_files)."""
+    return learner_files.read_text(path, within=within)
 
 
 @dataclasses.dataclass(frozen=True)

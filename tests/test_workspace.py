@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from d2lcoach import workspace as workspace_mod
+from d2lcoach import learner_files
 from d2lcoach.course import Chapter, Exercise, Forbidden
 from d2lcoach.errors import UsageError
 from d2lcoach.progress import PROGRESS_FILENAME
@@ -327,7 +327,7 @@ def test_read_submission_unreadable(tmp_path: Path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(workspace_mod, "open", denied, raising=False)
+    monkeypatch.setattr(learner_files, "_open_file", denied)
     assert usage_error(read_submission, path) == f"{path}: cannot read: Permission denied"
 
 
@@ -345,7 +345,8 @@ def test_read_submission_unreadable_by_permissions(tmp_path: Path):
 def test_read_submission_refuses_a_fifo(tmp_path: Path):
     path = tmp_path / "pipe.py"
     os.mkfifo(path)
-    assert usage_error(read_submission, path) == f"{path}: is not a regular file"
+    assert usage_error(read_submission, path) == (f"{path}: is not a regular file (a FIFO); submissions are read "
+                                                  "as data, regular files only")
 
 
 def test_read_submission_under_a_file_is_a_usage_error(tmp_path: Path):

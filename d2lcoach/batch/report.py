@@ -32,6 +32,7 @@ def write_report(summary: BatchSummary, course: Course, selected: list[Exercise]
                                                [n for n in summary.file_notes if n.student == student]))
         write_atomically(summary.grades_csv, grades_csv_text(summary.students, selected, pairs))
         document = results_document(summary, course, selected, pairs, digests)
-        write_atomically(summary.results_json, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        # ASCII only: a control or bidi character in a name or a message is a \u escape, never raw text
+        write_atomically(summary.results_json, json.dumps(document, indent=2) + "\n")
     except OSError as exc:
         raise UsageError(f"{summary.out}: cannot write the report: {exc.strerror or exc}") from None

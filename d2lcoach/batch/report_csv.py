@@ -2,7 +2,8 @@
 
 A cell is empty where no file was handed in (or a partial regrade has not graded it yet): it adds
 nothing to `total`, which stays out of `max_total`, the points of every column. No cell can start a
-spreadsheet formula: one that starts with =, +, -, @, a tab or a carriage return gets a leading '.
+spreadsheet formula: one that starts with =, +, -, @, a tab or a carriage return gets a leading '; no
+cell holds a control or bidi character (escaped visibly, as in feedback).
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ import io
 
 from d2lcoach.batch.model import Pair, format_points, points_for
 from d2lcoach.course import Exercise
+from d2lcoach.learner_text import clean
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(text: str) -> str:
-    """A cell that a spreadsheet shows as text: one that could start a formula gets a leading '."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A cell that a spreadsheet shows as text, on one line, as it reads: control characters (ESC, OSC,
+    newlines) and bidi overrides are escaped visibly (`\\x1b`); one that could start a formula gets a
+    leading '."""
+    return ("'" if text.startswith(FORMULA_STARTS) else "") + clean(text, one_line=True)
 
 
 def by_student(pairs: list[Pair]) -> dict[str, dict[str, Pair]]:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
+from d2lcoach.learner_files import LINK_REASON, RefusedFile, is_folder, is_link
+from d2lcoach.learner_text import clean
 from d2lcoach.notebook import extract_file, is_notebook
 
 
@@ -47,7 +49,7 @@ def list_roster(roster: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        if is_folder(entry):  # a link to a folder is no student: it would show another's files
             students.append((entry.name, entry))
         else:
             loose.append(entry.name)
@@ -101,24 +103,31 @@ def _entries(folder: Path) -> list[Path]:
     return sorted(folder.iterdir(), key=lambda p: p.name)
 
 
-def _find_notebooks(student: str, course: Course, entries: list[Path], inner: list[Path],
+def _find_notebooks(student: str, folder: Path, course: Course, entries: list[Path], inner: list[Path],
                     found: dict[str, Path], relpaths: dict[str, str], notes: list[FileNote], used: set[Path]):
     """Exercises still without a file, graded from a notebook: `softmax.ipynb` (any case, or in the single
     subfolder), else any notebook that defines the exercise's functions (read statically, no cell runs)."""
     candidates = [(p, "") for p in entries] + [(p, f"{p.parent.name}/") for p in inner]
-    notebooks = [(p, w) for p, w in candidates if p.is_file() and is_notebook(p)]
+    notebooks = [(p, w) for p, w in candidates if is_notebook(p) and not is_folder(p)]
     for exercise in course.exercises:
         if exercise.id in found:
             continue
         named = [(p, w) for p, w in notebooks if p.stem.lower() == exercise.id.lower()]
         for path, where in named + [nb for nb in notebooks if nb not in named]:
+            refused = False
             try:
-                extract_file(path, exercise.functions)
+                extract_file(path, exercise.functions, folder)
+            except RefusedFile:  # a link named softmax.ipynb: taken, so that its refusal reaches the student
+                if (path, where) not in named:
+                    continue
+                refused = True
             except UsageError:
                 continue
-            shown = where + path.name
+            shown = clean(where + path.name, one_line=True)
             found[exercise.id], relpaths[exercise.id] = path, shown
             used.add(path)
+            if refused:
+                break
             notes.append(FileNote(student, shown, exercise.id, True,
                                   f"`{exercise.id}` was graded from the notebook `{shown}` (its functions, read "
                                   "without running any cell)"))
@@ -132,7 +141,7 @@ def find_submissions(student: str, folder: Path, course: Course) -> StudentFiles
     Files that are probably an exercise but cannot be graded (`sofmax.py`) get a note with "did you mean"."""
     try:
         entries = _entries(folder)
-        subfolders = [p for p in entries if p.is_dir() and not p.name.startswith(".")]
+        subfolders = [p for p in entries if is_folder(p) and not p.name.startswith(".")]
         inner = _entries(subfolders[0]) if len(subfolders) == 1 else []
     except OSError as exc:
         return StudentFiles({}, {}, [], [f"(cannot list the folder: {exc.strerror or exc})"])
@@ -150,9 +159,9 @@ def find_submissions(student: str, folder: Path, course: Course) -> StudentFiles
         if exercise.id in found:
             continue
         for path, where in [(p, "") for p in entries] + [(p, f"{p.parent.name}/") for p in inner]:
-            if path in used or path.is_dir() or path.name.lower() != exercise.filename.lower():
+            if path in used or is_folder(path) or path.name.lower() != exercise.filename.lower():
                 continue
-            shown = where + path.name
+            shown = clean(where + path.name, one_line=True)
             why = []
             if path.name != exercise.filename:
                 why.append("its name differs only in case")
@@ -164,16 +173,19 @@ def find_submissions(student: str, folder: Path, course: Course) -> StudentFiles
                                   f"`{shown}` was graded as `{exercise.filename}` ({' and '.join(why)}); "
                                   f"next time hand it in as `{exercise.filename}` at the top of the folder"))
             break
-    _find_notebooks(student, course, entries, inner, found, relpaths, notes, used)
+    _find_notebooks(student, folder, course, entries, inner, found, relpaths, notes, used)
     ignored = []
     inner_used = any(u.parent != folder and u.parent in subfolders for u in used)
     for path, where in [(p, "") for p in entries] + [(p, f"{p.parent.name}/") for p in inner]:
-        if path in used or (path.is_dir() and inner_used and path == subfolders[0]):
+        if path in used or (is_folder(path) and inner_used and path == subfolders[0]):
             continue
-        shown = where + path.name + ("/" if path.is_dir() else "")
+        shown = clean(where + path.name, one_line=True) + ("/" if is_folder(path) else "")
         if inner_used or not where:
             ignored.append(shown)
-        note = None if path.is_dir() else _did_you_mean(student, shown, path.name, by_id, found)
+        if is_link(path):
+            note = FileNote(student, shown, "", False, f"`{shown}` {LINK_REASON}; it was not graded")
+        else:
+            note = None if is_folder(path) else _did_you_mean(student, shown, path.name, by_id, found)
         if note is not None:
             notes.append(note)
     return StudentFiles(found, relpaths, notes, ignored)

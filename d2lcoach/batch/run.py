@@ -86,6 +86,7 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
         pairs: list[Pair] = []
         ignored: dict[str, list[str]] = {}
         file_notes: list[FileNote] = []
+        folders = dict(students)  # per student, the folder their files must not leave
         for student, folder in students:
             files = find_submissions(student, folder, course)
             ignored[student] = files.ignored
@@ -112,7 +113,7 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
                 settle(pair, MISSING)
                 continue
             try:
-                pair.source = load_submission(pair.path, pair.exercise).source
+                pair.source = load_submission(pair.path, pair.exercise, folders[pair.student]).source
             except UsageError as exc:
                 text = str(exc)
                 prefix = f"{pair.path}: "
