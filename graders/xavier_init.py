@@ -66,16 +66,17 @@ def _stat_case(prop, gen, shape, gain, dtype=torch.float32, meta_only=False):
     assert meta_only or math.prod(shape) >= MIN_ELEMENTS, shape
     W = torch.full(shape, FILL, dtype=dtype)
     spec = {"driver": "repeat", "function": "xavier_uniform_", "args": [W],
-            "kwargs": {} if gain is None else {"gain": gain}, "times": 2, "seed": _seed(gen),
-            "a": bound(shape, 1.0 if gain is None else gain)}
+            "kwargs": {} if gain is None else {"gain": gain}, "times": 2, "seed": _seed(gen)}
+    a = bound(shape, 1.0 if gain is None else gain)
     fan_in, fan_out = fans(shape)
     call_text = "W" if gain is None else f"W, gain={gain:g}"
     return Case(property=prop, args=(), kind="driver", spec=spec, compare=compare_statistics, meta=meta_only,
+                grader_data={"a": a},
                 devices=("meta",) if meta_only else None,
                 checks=tuple(c for c in STAT_CHECKS + ("fills in place", "shape", "dtype") if c != prop),
                 function="xavier_uniform_", hint=HINTS[prop],
                 label=f"2 calls of xavier_uniform_({call_text}) on {_shape_text(shape)} {str(dtype)[6:]} "
-                      f"(fan_in = {fan_in}, fan_out = {fan_out}, so a = {spec['a']:.6g})")
+                      f"(fan_in = {fan_in}, fan_out = {fan_out}, so a = {a:.6g})")
 
 
 def _structure_case(prop, gen, shape, gain, dtype=torch.float32, parameter=False):
@@ -87,7 +88,7 @@ def _structure_case(prop, gen, shape, gain, dtype=torch.float32, parameter=False
     if not parameter:
         steps.append(dict(call, args=[{"ref": "out"}], save="out2", label="out2 = xavier_uniform_(out)"))
     spec = {"driver": "steps", "env": {"W": W}, "leaves": ["W"] if parameter else [], "watch": ["W"],
-            "seed": _seed(gen), "a": bound(shape, gain), "steps": steps}
+            "seed": _seed(gen), "steps": steps}
     what = (f"W = nn.Parameter of {_shape_text(shape)} {str(dtype)[6:]} (requires grad)" if parameter
             else f"W = {_shape_text(shape)} {str(dtype)[6:]}, then again on what it returned")
     hint = ("fill the parameter under torch.no_grad() (an in-place change of a leaf that requires grad is refused "
@@ -95,6 +96,7 @@ def _structure_case(prop, gen, shape, gain, dtype=torch.float32, parameter=False
             "fill the tensor you are given in place (tensor.uniform_(-a, a)) and `return tensor`, the same object")
     return Case(property=prop, args=(), kind="driver", spec=spec, compare=compare_structure, hint=hint,
                 checks=("fills in place", "shape", "dtype"), function="xavier_uniform_",
+                grader_data={"a": bound(shape, gain)},
                 label=f"xavier_uniform_(W, gain={gain:g}) on {what}")
 
 
@@ -231,7 +233,7 @@ def compare_statistics(expected, actual, case: Case, device: str) -> list[tuple[
                       "place (tensor.uniform_(-a, a) under torch.no_grad()), and return it"))
     if found or device == "meta":
         return found
-    a, dtype = spec["a"], spec["args"][0].dtype
+    a, dtype = case.grader_data["a"], spec["args"][0].dtype
     xs = [o.tensor.to(torch.float64) for o in actual["outputs"]]
     found += _check_bound(xs[0], a, dtype, call)
     ordered = xs[0].flatten().sort().values
@@ -274,7 +276,7 @@ def compare_structure(expected, actual, case: Case, device: str) -> list[tuple[s
     elif n > 1 and torch.equal(states[1]["value"].tensor, W1):
         found.append(("returns the same tensor", f"{call}: filling what call 1 returned did not refill W, so call "
                       "1 returned another tensor: return the very tensor you were given"))
-    a = case.spec["a"]
+    a = case.grader_data["a"]
     if not found and float(W1.abs().max()) > a * (1 + 1e-5):
         found.append(("the bound a", f"{call}: a value of W lies outside [-a, a] with a = {a:.6g}"))
     return found

@@ -55,6 +55,7 @@ import types
 from pathlib import Path
 
 import pytest
+import torch
 from rich.console import Console
 
 from d2lcoach import console as console_module
@@ -665,3 +666,46 @@ def test_the_suite_is_complete():
         assert spec.expect, path
         assert all(name in PROBES for name in spec.probes), path
         assert set(spec.xfail) <= set(LEVELS), path
+
+
+def test_no_case_sends_what_only_its_grader_judges_by(course):
+    """Case data carries no answer (issue 22): a value a grader keeps in `grader_data` (xavier_init's
+    bound a) is never in the request the sandbox receives, where a submission could read it."""
+    from d2lcoach.grading.engine import prepare
+
+    class Sent(Exception):
+        pass
+
+    class Recorder:
+        level = "process"
+
+        def run(self, request, limits):
+            self.request = request
+            raise Sent
+
+    def numbers(x, out):
+        if isinstance(x, float):
+            out.add(x)
+        elif isinstance(x, torch.Tensor) and x.numel() < 10_000:
+            out.update(float(v) for v in x.flatten().tolist())
+        elif isinstance(x, dict):
+            for v in x.values():
+                numbers(v, out)
+        elif isinstance(x, (list, tuple)):
+            for v in x:
+                numbers(v, out)
+        return out
+
+    judged = 0
+    for exercise in course.exercises:
+        cases, _ = prepare(exercise, 0)
+        private = numbers([c.grader_data for c in cases], set())
+        if not private:
+            continue
+        box = Recorder()
+        with pytest.raises(Sent):
+            grade_source(exercise, exercise.solution_path.read_text(), exercise.filename, sandbox=box, seed=0)
+        sent = numbers(box.request, set())
+        assert not private & sent, (exercise.id, sorted(private & sent))
+        judged += 1
+    assert judged >= 1  # xavier_init keeps its bound a to itself

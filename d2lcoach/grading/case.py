@@ -33,6 +33,8 @@ class Case:
     kind/spec: "call" (the default: one call on args/kwargs) or "driver", where `spec` is the plain-data
         spec of a standard driver (sandbox/runtime/drivers.py: steps, module, repeat) that runs the
         same way on the reference and on the submission; see docs/writing-a-grader.md, "Kinds".
+    grader_data: what only the grader's `compare` reads (a bound, a threshold it judges by): it stays in
+        the trusted parent, where `spec` and `args` are sent into the sandbox, so it never goes there.
     """
 
     property: str
@@ -51,6 +53,7 @@ class Case:
     kind: str = "call"
     spec: dict | None = None
     checks: tuple[str, ...] = ()  # with `compare`: the other checks it verifies (on real devices)
+    grader_data: dict = dataclasses.field(default_factory=dict)
 
     def tolerances(self, dtype: torch.dtype) -> tuple[float, float]:
         if self.tolerance and dtype in self.tolerance:
