@@ -53,7 +53,8 @@ FILES = {  # student -> file name -> content (None: copy the reference solution)
     "carol": {"softmax.py": CRASHING, "conv2d.py": None},
     "dave": {"gru_cell.py": HOSTILE},
 }
-VOLATILE_TOP = ("seconds", "finished_at", "jobs", "graded", "reused", "roster")
+VOLATILE_TOP = ("seconds", "finished_at", "jobs", "graded", "reused", "roster", "seed")  # seed: the run's, for what
+#                                                                                     it grades anew
 
 
 def make_roster(root: Path) -> Path:
@@ -179,13 +180,15 @@ def expected_feedback(course, student: str, alone, ignored: list[str]) -> str:
                 lines += ["", f"**{check.name}** ({check.device})", ""] + fenced(check.message)
         if result.output.strip():
             lines += ["", "### Your code printed", ""] + fenced(result.output.strip())
+        if result.checks or result.error:
+            lines += ["", f"Graded with seed {SEED}; reproduce this grade with `d2lcoach check {e.id} --seed {SEED}`."]
     if ignored:
         lines += ["", "## Files not graded", "", "These files were not graded:", ""]
         lines += [f"- `{name}`" for name in ignored]
     devices = ", ".join(resolve_devices("all"))
-    lines += ["", "---", "", f"Graded by d2lcoach {__version__} (grader version {GRADER_VERSION}) with seed "
-              f"{SEED} on {devices}, in the {available_level()} sandbox. Reproduce one grade with "
-              f"`d2lcoach check --seed {SEED}`.", ""]
+    lines += ["", "---", "", f"Graded by d2lcoach {__version__} (grader version {GRADER_VERSION}) "
+              f"on {devices}, in the {available_level()} sandbox. Each new or changed file is graded with a fresh "
+              "seed.", ""]
     return "\n".join(lines)
 
 
@@ -199,14 +202,14 @@ def expected_results(course, alone, roster: Path) -> dict:
             if result is None:
                 rows[e.id] = {"status": "missing", "file": None, "sha256": None, "points": None,
                               "max_points": e.points, "score": None, "passed": False, "verdict": "missing",
-                              "error": "missing", "zero_score": False, "checks": [], "output": ""}
+                              "error": "missing", "zero_score": False, "checks": [], "output": "", "seed": None}
                 continue
             rows[e.id] = {"status": "graded", "file": f"{student}/{e.id}.py",
                           "sha256": file_hash((roster / student / f"{e.id}.py").read_text()),
                           "points": points(course, e.id, result), "max_points": e.points, "score": result.score,
                           "passed": result.passed, "verdict": verdict(result), "error": result.error,
                           "zero_score": result.zero_score, "checks": [c.to_json() for c in result.checks],
-                          "output": result.output}
+                          "output": result.output, "seed": SEED}
         students[student] = {"total": round(sum(r["points"] or 0 for r in rows.values()), 2), "max_total": 35.0,
                              "ignored": ["notes.txt"] if student == "alice" else [], "file_notes": [],
                              "exercises": rows}
@@ -223,7 +226,7 @@ def expected_results(course, alone, roster: Path) -> dict:
         "managed_by": "d2lcoach grade: rewritten whole on every run; the journal beside it keeps each grade",
         "d2lcoach_version": __version__, "grader_version": GRADER_VERSION, "course": course.title,
         "isolation": level, "isolation_text": LEVEL_TEXT[level],
-        "warning": batch.weak_sandbox_warning(level), "seed": SEED, "devices": resolve_devices("all"),
+        "warning": batch.weak_sandbox_warning(level), "devices": resolve_devices("all"),
         "exercises": [{"id": e.id, "title": e.title, "points": e.points, "time_limit": e.time_limit,
                        "grader": grader_digest(e)} for e in exercises],
         "summary": summary, "roster_ignored": [], "students": students, "carried": [],
@@ -317,8 +320,8 @@ def test_rerun_grades_nothing_new(graded, course, tmp_path):
     out = copy_report(graded, tmp_path)
     events = []
     summary = grade_roster(graded["roster"], out, course=course, exercises=EXERCISES, limits=LIMITS,
-                           on_result=events.append)  # no seed: the report's own is reused
-    assert summary.seed == SEED and (summary.graded, summary.reused) == (0, 6)
+                           on_result=events.append)  # no seed: a fresh one, for nothing, as nothing changed
+    assert summary.seed != SEED and (summary.graded, summary.reused) == (0, 6)
     assert sorted(e.status for e in events) == ["missing"] * 6 + ["reused"] * 6
     assert len(journal_lines(out)) == 6
     assert (out / "grades.csv").read_bytes() == (graded["out"] / "grades.csv").read_bytes()
@@ -329,11 +332,32 @@ def test_rerun_grades_nothing_new(graded, course, tmp_path):
             (graded["out"] / "feedback" / f"{student}.md").read_bytes()
 
 
-def test_the_seed_comes_back_from_the_journal_alone(graded, course, tmp_path):
+def test_the_grades_come_back_from_the_journal_alone(graded, course, tmp_path):
     out = copy_report(graded, tmp_path)
     (out / "results.json").unlink()  # as if the first run was interrupted before the report
     summary = grade_roster(graded["roster"], out, course=course, exercises=EXERCISES, limits=LIMITS)
-    assert summary.seed == SEED and summary.graded == 0 and summary.reused == 6
+    assert summary.graded == 0 and summary.reused == 6
+    seeds = {row["seed"] for student in json.loads((out / "results.json").read_text())["students"].values()
+             for row in student["exercises"].values() if row.get("seed") is not None}
+    assert seeds == {SEED}  # each reused grade keeps the seed it was graded with
+
+
+def test_a_regrade_draws_a_seed_no_feedback_showed(graded, course, tmp_path):
+    """A resubmission is graded with a fresh seed, never the one the first run's feedback printed (a
+    lookup table built for that seed must not pass); --seed still reproduces a grade on purpose."""
+    roster = tmp_path / "roster"
+    shutil.copytree(graded["roster"], roster)
+    out = copy_report(graded, tmp_path)
+    assert f"--seed {SEED}" in (out / "feedback" / "bob.md").read_text()
+    shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", roster / "bob" / "softmax.py")
+    summary = grade_roster(roster, out, course=course, exercises=EXERCISES, limits=LIMITS)
+    assert summary.graded == 1 and summary.seed != SEED
+    bob = json.loads((out / "results.json").read_text())["students"]["bob"]["exercises"]["softmax"]
+    assert bob["seed"] == summary.seed
+    feedback = (out / "feedback" / "bob.md").read_text()
+    assert f"check softmax --seed {summary.seed}" in feedback and f"--seed {SEED}" not in feedback
+    again = grade_roster(roster, out, course=course, exercises=EXERCISES, limits=LIMITS, seed=SEED)
+    assert again.seed == SEED and again.graded == 1 and again.reused == 5  # bob's file, on the seed asked
 
 
 def test_a_changed_file_is_regraded(graded, course, tmp_path):
@@ -449,7 +473,7 @@ def test_cli_json(graded, cli, tmp_path):
     result = cli(graded["roster"], "--out", out, "--exercise", "softmax", "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["seed"] == SEED and summary["reused"] == 5 and summary["graded"] == 0
+    assert summary["seed"] != SEED and summary["reused"] == 5 and summary["graded"] == 0  # nothing new to seed
     assert [e["id"] for e in summary["exercises"]] == EXERCISES and summary["carried"] == ["conv2d", "gru_cell"]
 
 

@@ -1,7 +1,7 @@
 """The grading journal: one JSON line per graded submission, so that a rerun grades only what changed.
 
-Each line is keyed by (student, exercise, sha256 of the file, grader version and digest, seed, devices,
-limits), appended, flushed and fsynced as soon as the submission is graded. A torn last line from an
+Each line is keyed by (student, exercise, sha256 of the file, grader version and digest, devices,
+limits) and records the seed it was graded with, appended, flushed and fsynced as soon as the submission is graded. A torn last line from an
 interrupted run is cut off. The report lock keeps two runs from writing one report.
 """
 
@@ -38,10 +38,11 @@ def grader_digest(exercise: Exercise) -> str:
     return f"{GRADER_VERSION}:{digest[:16]}"
 
 
-def journal_key(student: str, exercise: str, sha: str, grader: str, seed: int, devices: list[str],
+def journal_key(student: str, exercise: str, sha: str, grader: str, devices: list[str],
                 limits: dict | None) -> str:
-    """The key under which a grade is journaled and found again."""
-    return json.dumps([student, exercise, sha, grader, seed, list(devices), limits], sort_keys=True)
+    """The key under which a grade is journaled and found again: not the seed, which every run draws
+    afresh for what it grades (an unchanged file keeps the grade, and the seed, it had)."""
+    return json.dumps(["v2", student, exercise, sha, grader, list(devices), limits], sort_keys=True)
 
 
 class Journal:
@@ -112,16 +113,6 @@ def _int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def seed_from_report(report: dict, entries: list[dict]) -> int | None:
-    """The seed REPORT_DIR was graded with: results.json's, else the journal's last one."""
-    if _int(report.get("seed")):
-        return report["seed"]
-    for entry in reversed(entries):  # an interrupted first run left a journal but no results.json
-        if _int(entry.get("seed")):
-            return entry["seed"]
-    return None
-
-
 def columns_from_report(report: dict, entries: list[dict]) -> set[str]:
     """The exercise ids REPORT_DIR holds: results.json's columns, else those the journal graded."""
     columns = report.get("exercises")
@@ -130,9 +121,9 @@ def columns_from_report(report: dict, entries: list[dict]) -> set[str]:
     return {e["exercise"] for e in entries if isinstance(e.get("exercise"), str)}
 
 
-def latest_grades(entries: list[dict], seed: int) -> dict[tuple[str, str], dict]:
-    """(student, exercise) -> the last journal entry graded with this seed, whatever the file or grader."""
-    return {(e.get("student"), e.get("exercise")): e for e in entries if e.get("seed") == seed}
+def latest_grades(entries: list[dict]) -> dict[tuple[str, str], dict]:
+    """(student, exercise) -> the last journal entry, whatever the file, grader or seed."""
+    return {(e.get("student"), e.get("exercise")): e for e in entries}
 
 
 @contextlib.contextmanager

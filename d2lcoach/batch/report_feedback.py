@@ -87,12 +87,15 @@ def feedback_markdown(student: str, course: Course, selected: list[Exercise], ro
         if result.output.strip():
             lines += ["", "### Your code printed", ""]
             lines += _block(result.output.strip())
+        if result.seed is not None and (result.checks or result.error):
+            lines += ["", f"Graded with seed {result.seed}; reproduce this grade with "
+                          f"`d2lcoach check {e.id} --seed {result.seed}`."]
     if ignored:
         explained = {n.file: n.text for n in notes if not n.graded}
         lines += ["", "## Files not graded", "", "These files were not graded:", ""]
         lines += [f"- {explained[name]}" if name in explained else f"- `{name}`" for name in ignored]
     lines += ["", "---", "",
-              f"Graded by d2lcoach {__version__} (grader version {GRADER_VERSION}) with seed {summary.seed} "
+              f"Graded by d2lcoach {__version__} (grader version {GRADER_VERSION}) "
               f"on {', '.join(summary.devices)}, in the {summary.isolation} sandbox. "
-              f"Reproduce one grade with `d2lcoach check --seed {summary.seed}`.", ""]
+              "Each new or changed file is graded with a fresh seed.", ""]
     return clean("\n".join(lines))  # again here: a journal from an older grader may hold raw escapes

@@ -18,12 +18,12 @@ def pair_json(pair: Pair) -> dict:
         return {"status": pair.status, "file": None if missing else pair.relpath, "sha256": pair.sha,
                 "points": None, "max_points": exercise.points, "score": None, "passed": False,
                 "verdict": verdict_of(pair.status, None), "error": pair.status, "zero_score": False,
-                "checks": [], "seconds": 0.0, "output": ""}
+                "checks": [], "seconds": 0.0, "output": "", "seed": None}
     return {"status": pair.status, "file": pair.relpath, "sha256": pair.sha,
             "points": points_for(exercise, result), "max_points": exercise.points, "score": result.score,
             "passed": result.passed, "verdict": verdict_of(pair.status, result), "error": result.error,
             "zero_score": result.zero_score, "checks": [c.to_json() for c in result.checks],
-            "seconds": round(result.seconds, 4), "output": result.output}
+            "seconds": round(result.seconds, 4), "output": result.output, "seed": result.seed}
 
 
 def results_document(summary: BatchSummary, course: Course, selected: list[Exercise], pairs: list[Pair],

@@ -11,7 +11,6 @@ from pathlib import Path
 from d2lcoach.batch.executor import Executor, Finished, Job, Started, result_of
 from d2lcoach.batch.journal import (
     Journal, columns_from_report, grader_digest, journal_key, latest_grades, previous_report, report_lock,
-    seed_from_report,
 )
 from d2lcoach.batch.local_pool import LocalPool
 from d2lcoach.batch.model import (
@@ -40,8 +39,8 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
     """Grade every student folder of `roster` into `out` (REPORT_DIR); return what was done.
 
     jobs: worker sandboxes of the local pool (default: the cores available). exercises: ids to grade
-    (default: all). seed: one seed for the whole batch (default: the one in REPORT_DIR, else a fresh
-    one). devices: as `resolve_devices` returns (default: "all"). on_result: called in this thread
+    (default: all). seed: the seed of every grade (default: a fresh one for what this run grades; a file
+    graded before and unchanged keeps its grade and seed, so a student cannot learn the next seed). devices: as `resolve_devices` returns (default: "all"). on_result: called in this thread
     once per (student, exercise) pair as it is settled. on_running: called in this thread with the
     submissions (student/exercise) being graded now, whenever that set changes. limits: per exercise
     id, sandbox limits that replace the exercise's own (for tests and special courses). executor:
@@ -69,9 +68,8 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
         journal = Journal(out / JOURNAL_NAME)
         entries = journal.load()
         report = previous_report(out)
-        if seed is None:
-            seed = seed_from_report(report, entries)
-        seed = new_seed() if seed is None else int(seed)
+        explicit_seed = seed is not None
+        seed = int(seed) if explicit_seed else new_seed()
         level = getattr(executor, "level", None) or available_level()  # a cluster: its weakest worker's
         known = {entry["key"]: entry for entry in entries}
         # A partial regrade (-e) keeps every column the report had: the others are carried over.
@@ -80,7 +78,7 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
             kept = columns_from_report(report, entries) | asked
             selected = [e for e in course.exercises if e.id in kept]
         carried = [e.id for e in selected if e.id not in asked]
-        latest = latest_grades(entries, seed) if carried else {}
+        latest = latest_grades(entries) if carried else {}
         digests = {e.id: grader_digest(e) for e in selected}
 
         pairs: list[Pair] = []
@@ -126,10 +124,10 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
             pair.status = GRADED
             pair.sha = file_hash(pair.source)
             limit = limits.get(pair.exercise.id)
-            pair.key = journal_key(pair.student, pair.exercise.id, pair.sha, digests[pair.exercise.id], seed,
-                                   devices, dataclasses.asdict(limit) if limit is not None else None)
+            pair.key = journal_key(pair.student, pair.exercise.id, pair.sha, digests[pair.exercise.id], devices,
+                                   dataclasses.asdict(limit) if limit is not None else None)
             entry = known.get(pair.key)
-            if entry is not None:
+            if entry is not None and (not explicit_seed or entry.get("seed") == seed):
                 pair.result = result_of(entry["record"])
                 counts["reused"] += 1
                 settle(pair, REUSED)
