@@ -277,6 +277,7 @@ _LIMIT_HINTS = (
      "out of memory: the sandbox's memory limit for a submission was reached"),
     (("file too large", "errno 27"), "the sandbox's limit on the size of a file was reached"),
     (("resource temporarily unavailable", "errno 11"), "the sandbox's limit on processes was reached"),
+    (("can't start new thread",), "the sandbox grades on one thread: compute in the calling thread"),
 )
 
 

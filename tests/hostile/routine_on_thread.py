@@ -1,7 +1,8 @@
 """Attack (recorder off): runs the routine on a thread of its own (modes are thread-local), then
-falls back to an honest softmax if it was refused, so only the evidence can fail it.
+falls back to an honest softmax if the routine was refused. The child runs one thread only, so the
+thread cannot even start: the call raises, and earns nothing.
 
-expect: fail forbidden routine
+expect: fail values
 policy: refused
 """
 import torch

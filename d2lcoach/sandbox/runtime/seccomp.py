@@ -1,7 +1,9 @@
 """A small seccomp filter for the learner's child: no ptrace, no other process's memory, no
 network sockets, no kernel keyrings, BPF, mounts or new namespaces, no SysV or POSIX message-queue
-IPC (such objects would outlive the submission), and no signal or rlimit change aimed at the
-processes that grade it. Built by hand as classic BPF (no libseccomp needed) and installed with
+IPC (such objects would outlive the submission), no signal or rlimit change aimed at the
+processes that grade it, and (unless asked) no second thread: the recorders are thread-local, so
+the child runs on one thread only (clone with CLONE_THREAD is refused; clone3, whose flags a filter
+cannot read, answers ENOSYS, so the C library falls back to clone). Built by hand as classic BPF (no libseccomp needed) and installed with
 prctl after PR_SET_NO_NEW_PRIVS. Imports only the standard library.
 """
 
@@ -38,7 +40,10 @@ _ARCH = {
      {"kill": 129, "tkill": 130, "tgkill": 131, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
       "pidfd_open": 434, "prlimit64": 261}),
 }
-_LD_ABS, _JEQ, _JGE, _RET = 0x20, 0x15, 0x35, 0x06
+_LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
+_CLONE = {"x86_64": 56, "aarch64": 220}
+_CLONE3 = 435
+CLONE_THREAD = 0x00010000
 _ALLOW = 0x7FFF0000
 _ERRNO = 0x00050000
 _AF_UNIX = 1
@@ -50,13 +55,14 @@ def _ins(code, k, jt=0, jf=0):
     return struct.pack("=HBBI", code, jt, jf, k)
 
 
-def program(protected: tuple[int, ...] = (), unix_sockets: bool = True) -> bytes | None:
+def program(protected: tuple[int, ...] = (), unix_sockets: bool = True, threads: bool = True) -> bytes | None:
     """The filter as raw sock_filter instructions, or None on an architecture we do not know.
 
     protected: process ids the child may not signal, open a pidfd on or change the rlimits of (the
     processes grading it); `kill(-pid)` of their groups and `kill(-1)` are refused too.
     unix_sockets: whether socket(AF_UNIX) is allowed (a private network namespace keeps abstract
-    sockets to the sandbox; without one they are the machine's)."""
+    sockets to the sandbox; without one they are the machine's).
+    threads: whether the process may start threads (CUDA needs them; grading on the CPU does not)."""
     arch = _ARCH.get(platform.machine())
     if arch is None:
         return None
@@ -68,6 +74,11 @@ def program(protected: tuple[int, ...] = (), unix_sockets: bool = True) -> bytes
         body += [_ins(_JGE, 0x40000000, 0, 1), _ins(_RET, deny)]
     for number in blocked:
         body += [_ins(_JEQ, number, 0, 1), _ins(_RET, deny)]
+    if not threads:
+        body += [_ins(_JEQ, _CLONE3, 0, 1), _ins(_RET, _ERRNO | errno.ENOSYS)]
+        # if nr == clone: load the flags; refuse CLONE_THREAD; reload nr and go on
+        body += [_ins(_JEQ, _CLONE[platform.machine()], 0, 4), _ins(_LD_ABS, _ARG0),
+                 _ins(_JSET, CLONE_THREAD, 0, 1), _ins(_RET, deny), _ins(_LD_ABS, 0)]
     targets = sorted({p & 0xFFFFFFFF for pid in protected if pid > 0 for p in (pid, -pid)} | {0xFFFFFFFF})
     for number in signalling.values():
         # if nr == number: load arg0; refuse a protected target; reload nr and go on
@@ -88,9 +99,9 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def install(protected: tuple[int, ...] = (), unix_sockets: bool = True) -> bool:
+def install(protected: tuple[int, ...] = (), unix_sockets: bool = True, threads: bool = True) -> bool:
     """Install the filter on this process (and all it later forks). False where the kernel refuses."""
-    prog = program(protected, unix_sockets)
+    prog = program(protected, unix_sockets, threads)
     if prog is None:
         return False
     try:

@@ -354,7 +354,8 @@ def _child(request, limits, result_w, capture_w, scratch, evidence_w):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         # The processes grading this child: its handler (the parent) and the zygote.
         protected = (os.getppid(), _ZYGOTE_PID)
-        if not (_SECCOMP and seccomp.install(protected, unix_sockets=ISOLATION == "namespaces")):
+        if not (_SECCOMP and seccomp.install(protected, unix_sockets=ISOLATION == "namespaces",
+                                             threads=bool(limits.get("cuda")))):
             _prctl(PR_SET_NO_NEW_PRIVS, 1)
         devices = list(landlock.DEVICE_FILES)
         if limits.get("cuda"):
