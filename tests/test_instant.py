@@ -92,6 +92,8 @@ def workspace(tmp_path, monkeypatch):
     ["--help"],
     ["check", "--help"],
     ["grade", "--help"],
+    ["watch", "--help"],
+    ["progress", "rebuild", "--help"],
     ["list"],
     ["list", "--json"],
     ["hint"],
