@@ -384,11 +384,15 @@ def solution_command(
 
 @app.command("doctor")
 @guarded
-def doctor_command(json_output: bool = typer.Option(False, "--json", help="Print one JSON object.")):
+def doctor_command(
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    fast: bool = typer.Option(False, "--fast", help="Skip the device probe, which imports torch (seconds): "
+                              "versions as installed, CUDA and devices not probed."),
+):
     """Python, torch and torchvision versions, devices, sandbox level, workspace and progress file."""
     from d2lcoach import tutor
     course, workspace = _context("optional")
-    facts = tutor.doctor(course, workspace, state.located.how)
+    facts = tutor.doctor(course, workspace, state.located.how, probe_devices=not fast)
     if json_output:
         print(json.dumps(facts))
     else:

@@ -20,8 +20,6 @@ from rich.table import Table
 
 from d2lcoach import console as ui
 from d2lcoach.errors import UsageError
-from d2lcoach.gradebook import GRADEBOOK_FORMATS
-from d2lcoach.lms import prepare_roster
 
 
 def _table(summary) -> Table:
@@ -115,7 +113,9 @@ def grade(
     .zip; the students keep their LMS ids in the gradebook."""
     from d2lcoach.batch import grade_roster, weak_sandbox_warning
     from d2lcoach.course import load_course
+    from d2lcoach.gradebook import GRADEBOOK_FORMATS
     from d2lcoach.grading.engine import resolve_devices
+    from d2lcoach.lms import prepare_roster
     from d2lcoach.sandbox import SandboxError, available_level
 
     ui.reset_consoles()

@@ -383,18 +383,13 @@ def overview(course: Course, workspace: Workspace) -> tuple[list[Row], int]:
 BROKEN = "BROKEN"
 
 
-def doctor(course: Course, workspace: Workspace | None, found: str) -> dict:
+def doctor(course: Course, workspace: Workspace | None, found: str, *, probe_devices: bool = True) -> dict:
     """Facts about the set-up: versions, devices, sandbox, workspace (None: none found) and progress file;
-    `found` says how the workspace was chosen."""
-    import torch
+    `found` says how the workspace was chosen. probe_devices=False is the fast part: it never imports
+    torch (versions as installed, devices not probed)."""
     from d2lcoach import __version__
-    from d2lcoach.grading.engine import resolve_devices
     from d2lcoach.sandbox import LEVEL_TEXT, SandboxError, available_level
-    try:
-        import torchvision
-        tv = torchvision.__version__
-    except Exception as exc:  # noqa: BLE001 - report, don't fail
-        tv = f"not importable ({type(exc).__name__})"
+    packages = _device_facts() if probe_devices else _installed_facts()
     try:
         level = available_level()
         isolation = LEVEL_TEXT[level]
@@ -414,10 +409,7 @@ def doctor(course: Course, workspace: Workspace | None, found: str) -> dict:
     return {
         "d2lcoach": __version__,
         "python": f"{platform.python_version()} ({sys.executable})",
-        "torch": torch.__version__,
-        "torchvision": tv,
-        "cuda available": torch.cuda.is_available(),
-        "devices for checks": ", ".join(resolve_devices("all")),
+        **packages,
         "sandbox": isolation,
         "sandbox level": level,
         "course": f"{course.source} ({len(course.exercises)} exercises)",
@@ -425,6 +417,36 @@ def doctor(course: Course, workspace: Workspace | None, found: str) -> dict:
         "progress file": progress_state,
         "workspace from": found,
     }
+
+
+#: What `doctor --fast` says of the facts that only importing torch can tell.
+NOT_PROBED = "not probed (--fast)"
+
+
+def _device_facts() -> dict:
+    """torch's and torchvision's versions as imported, CUDA, and the devices `check` uses (imports torch)."""
+    import torch
+    from d2lcoach.grading.engine import resolve_devices
+    try:
+        import torchvision
+        tv = torchvision.__version__
+    except Exception as exc:  # noqa: BLE001 - report, don't fail
+        tv = f"not importable ({type(exc).__name__})"
+    return {"torch": torch.__version__, "torchvision": tv, "cuda available": torch.cuda.is_available(),
+            "devices for checks": ", ".join(resolve_devices("all"))}
+
+
+def _installed_facts() -> dict:
+    """The same keys without importing torch: versions from the installed packages' metadata."""
+    from importlib import metadata
+
+    def installed(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+    return {"torch": installed("torch"), "torchvision": installed("torchvision"),
+            "cuda available": NOT_PROBED, "devices for checks": NOT_PROBED}
 
 
 def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed: int | None,

@@ -17,12 +17,12 @@ from typer.testing import CliRunner
 
 from d2lcoach import __version__
 from d2lcoach import batch
-from d2lcoach.batch import executor
 from d2lcoach.batch import JOURNAL_NAME, grade_roster, grader_digest
 from d2lcoach import cli_instructor
 from d2lcoach.cli_instructor import grade
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.errors import UsageError
+from d2lcoach.grading import engine
 from d2lcoach.grading.scoring import format_points
 from d2lcoach.grading.engine import GRADER_VERSION, grade_source, resolve_devices
 from d2lcoach.sandbox import LEVEL_TEXT, NAMESPACES, Limits, available_level
@@ -389,14 +389,14 @@ def test_an_internal_error_stays_with_its_submission(course, tmp_path, monkeypat
     for student in ("amy", "ben"):
         (roster / student).mkdir(parents=True)
         shutil.copy(BUILTIN_ROOT / "solutions" / "softmax.py", roster / student / "softmax.py")
-    real = executor.grade_source
+    real = engine.grade_source
 
     def flaky(exercise, source, filename, **kwargs):
         if filename.startswith("ben/"):
             raise ValueError("a bug in the grader")
         return real(exercise, source, filename, **kwargs)
 
-    monkeypatch.setattr(executor, "grade_source", flaky)
+    monkeypatch.setattr(engine, "grade_source", flaky)
     out = tmp_path / "report"
     summary = grade_roster(roster, out, course=course, exercises=["softmax"], seed=SEED)
     assert summary.internal_errors == 1 and summary.graded == 2

@@ -38,6 +38,8 @@ def test_demo_ends_with_lines_that_work_when_pasted(tmp_path):
     demo = subprocess.run(["bash", str(clone / "scripts" / "quickstart.sh"), "demo"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=600)
     assert demo.returncode == 0, demo.stdout + demo.stderr
+    steps = [line for line in demo.stderr.splitlines() if line.startswith("quickstart: ")]
+    assert steps[0].startswith("quickstart: checking what .venv has") and steps[-1].endswith("in demo-workspace")
     lines = demo.stdout.rstrip().splitlines()
     assert "linear_regression" in demo.stdout  # the course starts with D2L chapter 3
     assert (clone / "demo-workspace" / "ch03-linear-regression" / "linear_regression.py").is_file()

@@ -14,8 +14,6 @@ from typing import Protocol, Union
 
 from d2lcoach.course import Exercise
 from d2lcoach.errors import UsageError
-from d2lcoach.grading import engine
-from d2lcoach.grading.engine import grade_source
 from d2lcoach.results import CheckResult
 from d2lcoach.sandbox import Limits, Sandbox, SandboxError
 
@@ -79,10 +77,11 @@ def result_of(record: dict) -> CheckResult:
 def grade_job(job: Job, box: Sandbox, *, devices: list[str], seed: int) -> tuple[dict, bool]:
     """Grade one job in a warm sandbox: (record, keep). A sandbox failure is retried once in a fresh
     worker, then raised; any other exception is a bug of ours, recorded with keep=False."""
+    from d2lcoach.grading import engine  # torch: imported only where a submission is graded
     for attempt in (1, 2):
         try:
-            result = grade_source(job.exercise, job.source, job.relpath, sandbox=box, devices=devices,
-                                  seed=seed, limits=job.limits)
+            result = engine.grade_source(job.exercise, job.source, job.relpath, sandbox=box, devices=devices,
+                                         seed=seed, limits=job.limits)
             return record_of(result), True
         except SandboxError:
             box.close()
@@ -112,6 +111,7 @@ def wait_ready(box: Sandbox):
 
 def warm_references(exercises: list[Exercise], seed: int):
     """Build each exercise's cases and reference answers once, in this thread, before grading."""
+    from d2lcoach.grading import engine
     for exercise in exercises:
         try:
             engine.prepare(exercise, seed)

@@ -18,7 +18,7 @@ from pathlib import Path
 from d2lcoach.batch.model import LOCK_NAME, REPORT_VERSION, RESULTS_NAME
 from d2lcoach.course import Exercise
 from d2lcoach.errors import UsageError
-from d2lcoach.grading.engine import GRADER_VERSION
+from d2lcoach.grading.version import GRADER_VERSION
 from d2lcoach.results import CheckResult
 
 

@@ -8,7 +8,7 @@ from d2lcoach import __version__
 from d2lcoach.batch.model import CARRIED, MISSING, NOT_GRADED, BatchSummary, Pair, format_points, points_for, verdict_of
 from d2lcoach.batch.roster import FileNote
 from d2lcoach.course import Course, Exercise
-from d2lcoach.grading.engine import GRADER_VERSION
+from d2lcoach.grading.version import GRADER_VERSION
 from d2lcoach.grading.scoring import format_points as format_property_points
 from d2lcoach.learner_text import clean
 

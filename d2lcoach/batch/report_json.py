@@ -8,7 +8,7 @@ from d2lcoach import __version__
 from d2lcoach.batch.model import MISSING, REPORT_VERSION, BatchSummary, Pair, points_for, verdict_of
 from d2lcoach.batch.report_csv import by_student
 from d2lcoach.course import Course, Exercise
-from d2lcoach.grading.engine import GRADER_VERSION
+from d2lcoach.grading.version import GRADER_VERSION
 
 
 def pair_json(pair: Pair) -> dict:

@@ -23,7 +23,6 @@ from d2lcoach.tutor import load_submission
 from d2lcoach.batch.roster import FileNote, check_inputs, find_submissions, list_roster, select_exercises
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
-from d2lcoach.grading.engine import new_seed, resolve_devices
 from d2lcoach.results import CheckResult
 from d2lcoach.sandbox import LEVEL_TEXT, Limits, SandboxError, available_level
 from d2lcoach.workspace import file_hash
@@ -48,6 +47,7 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
     Raises UsageError for bad input, SandboxError when the sandbox itself cannot run, and
     KeyboardInterrupt as it comes (everything graded so far stays in the journal).
     """
+    from d2lcoach.grading.engine import new_seed, resolve_devices  # torch: only once there is grading to do
     started = time.perf_counter()
     roster, out = check_inputs(roster, out)
     selected = select_exercises(course, exercises)

@@ -25,6 +25,7 @@ from d2lcoach.grading.operators import matches, request_plan
 from d2lcoach.grading.diagnosis import first_match
 from d2lcoach.grading.scoring import GENERIC, PRIORITY_NOT_CHECKED, failure_priority, score_properties
 from d2lcoach.grading.static import check_source
+from d2lcoach.grading.version import GRADER_VERSION  # noqa: F401 - the engine's version, named here too
 from d2lcoach.errormap import error_map, should_map
 from d2lcoach.learner_text import clean
 from d2lcoach.results import CheckItem, CheckResult
@@ -37,7 +38,6 @@ from d2lcoach.text import clip
 DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
 _MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
            "found at least two devices", "expected device", "but got device", "device type")
-GRADER_VERSION = "2"  # 2: points per property, weighted, once across devices
 lazy_dynamo.defer()  # the references run optimisers and meta-free ops only: no compiler needed
 
 
