@@ -121,19 +121,34 @@ def compare_dropout(expected, actual, case: Case, device: str) -> list[tuple[str
         found.append(("fresh mask every call", f"{call}: the masks of calls 1 and 2 agree on {agree} of {n} "
                       f"elements; independent masks agree on {miss}. Draw a new random mask on every call "
                       "(no fixed seed, no mask saved between calls)"))
-    mask = kept[0].reshape(-1, X.shape[-1])
-    w, h = mask.shape[1] // 2 * 2, mask.shape[0] // 2 * 2
-    # neighbours along the last dim, then along the rows: a mask per row or per column agrees there
-    for a, b, what in ((mask[:, 0:w:2], mask[:, 1:w:2], "neighbouring elements of a row"),
-                       (mask[0:h:2], mask[1:h:2], "neighbouring rows")):
-        agree = int((a == b).sum())
-        miss = _outside(agree, a.numel(), q)
+    flat = kept[0].flatten()
+    for lag in _lags(X.shape):
+        # disjoint pairs (j, j + lag): a mask that repeats itself at this distance agrees on too many
+        first = torch.arange(n)
+        first = first[(first // lag) % 2 == 0]
+        first = first[first + lag < n]
+        agree = int((flat[first] == flat[first + lag]).sum())
+        miss = _outside(agree, first.numel(), q)
         if miss:
-            found.append(("independent elements", f"{call}: the mask of call 1 agrees on {agree} of {a.numel()} "
-                          f"pairs of {what}; independent elements agree on {miss}. Draw one random number per "
-                          "element of X (torch.rand(X.shape)), not one per row or column"))
+            found.append(("independent elements", f"{call}: the mask of call 1 agrees on {agree} of "
+                          f"{first.numel()} pairs of elements {lag} apart (in X's flattened order); independent "
+                          f"elements agree on {miss}. Draw one random number per element of X "
+                          "(torch.rand(X.shape)), not one per row, column or group of elements"))
             break
     return found
+
+
+def _lags(shape) -> list[int]:
+    """The distances at which a mask of `shape` is checked for repeating itself: every power of two (a
+    number shared by neighbours, pairs, blocks), each dimension's stride (a number per row or column)
+    and half the elements (a mask drawn for half of X and repeated)."""
+    n = 1
+    strides = []
+    for size in reversed(shape):
+        strides.append(n)
+        n *= size
+    lags = {1 << k for k in range(n.bit_length()) if 1 << k <= n // 2} | set(strides) | {n // 2}
+    return sorted(lag for lag in lags if 1 <= lag <= n // 2)
 
 
 def _compare_grads(actual, kept, spec, scale, call) -> list[tuple[str, str]]:
