@@ -209,9 +209,31 @@ def compare_module(expected, actual, case: Case, device: str) -> list[tuple[str,
                 continue
             for check, message in compare_output(w, g, case, device, f"the gradient of {pname}"):
                 found.append(("gradients" if check == case.property else check, message))
+    found += _buffers(expected, actual, case, device)
     found += _stage(expected, actual, "float64", case, device, ".to(torch.float64), then the output for input 1")
     found += _stage(expected, actual, "round_trip", case, device,
                     "a fresh instance loaded with load_state_dict(state_dict()), then the output for input 1")
+    return found
+
+
+def _buffers(expected, actual, case: Case, device: str) -> list[tuple[str, str]]:
+    """With the spec's `buffers` (names), each of those buffers after the forwards (the running
+    statistics a training-mode forward updates), as values of the case's property."""
+    if not case.spec.get("buffers") or device == "meta":
+        return []
+    call = case.label or case.spec["class"]
+    got = actual.get("buffers")
+    if not isinstance(got, dict):
+        return [(case.property, f"{call}: the module's buffers did not come back")]
+    found = []
+    for name in case.spec["buffers"]:
+        want = expected["buffers"][name]
+        if name not in got:
+            found.append((case.property, f"{call}: the module has no buffer {name} (its running statistics): "
+                          "build the layer with nn.BatchNorm2d(num_channels), default momentum"))
+            continue
+        found += compare_output(want, got[name], case, device,
+                                f"{name} after the forward passes in training mode")
     return found
 
 

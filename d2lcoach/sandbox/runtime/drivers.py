@@ -318,6 +318,7 @@ def _module(spec, functions, device, call, plain):
     mode ("train", the default, or "eval"), inputs [X, ...], grad_outputs [G or None, ...], and
     optionally extra_args [[more forward arguments after X (tensors, numbers, None)], ...], one list
     per input (`forward(X, valid_lens)`, `forward(X, Y)`); gradients are X's and the parameters'.
+    With `buffers` [names], those buffers (BatchNorm's running statistics) after the forwards.
     Stages after loading report their own errors as plain text.
     """
     cls = functions[spec["class"]]
@@ -347,6 +348,10 @@ def _module(spec, functions, device, call, plain):
     extras = [place(list(e), device) for e in spec.get("extra_args") or [[]] * len(inputs)]
     result["forward"] = [_forward_record(module, X, e, g if g is None else place(g, device), call, plain)
                          for X, e, g in zip(inputs, extras, grad_outputs)]
+    if spec.get("buffers"):  # the running statistics the forwards left behind (training mode updates them)
+        wanted = set(spec["buffers"])
+        result["buffers"] = {str(name): b.detach().clone() for name, b in call(lambda: list(module.named_buffers()))
+                             if name in wanted and type(b) is torch.Tensor}
 
     def first64():
         return [_float64(x) for x in place([inputs[0], *extras[0]], device)]
