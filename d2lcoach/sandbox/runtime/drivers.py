@@ -214,12 +214,16 @@ def _count_backward(x, counter: list):
 def _steps(spec, functions, device, call, plain):
     """Calls in order over one carried state; after each call its output and the declared state.
 
-    spec: env {name: plain value} (moved to the device), leaves [names whose tensors require grad],
+    spec: env {name: plain value} (moved to the device), held {name: env list}: a shallow copy of that
+    list made before the first step (the items as the caller holds them, whatever the calls rebind in
+    the list), leaves [names whose tensors require grad],
     build {name: trusted object}, watch [names reported after every step], count_backward [names],
     steps [{"call": function name or {"ref": name}, "method": name, "args": [...], "kwargs": {...},
     "save": name} | {"backward": name} | {"set_grad": name, "value": tensors}].
     """
     env = {name: place(value, device) for name, value in spec.get("env", {}).items()}
+    for name, source in spec.get("held", {}).items():  # the caller's own references to a list's items
+        env[name] = list(env[source])
     for name in spec.get("leaves", ()):
         for t in tensors_in(env[name]):
             t.requires_grad_(True)
