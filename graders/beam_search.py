@@ -27,27 +27,30 @@ _HINTS = {
 }
 
 
-def _model(gen: torch.Generator, vocab: int) -> list[list[float]]:
+def _model(gen: torch.Generator, vocab: int, bos: int = BOS) -> list[list[float]]:
     """Log-probabilities of the next token given the last one: each row a log-softmax of random logits over
     every token but bos, which gets -1e9 (never generated; a finite number, as the wire carries no inf)."""
     logits = torch.randn(vocab, vocab, generator=gen, dtype=torch.float64) * 1.5
-    logits[:, BOS] = -float("inf")
+    logits[:, bos] = -float("inf")
     return torch.log_softmax(logits, dim=1).clamp(min=-1e9).tolist()
 
 
-def _case(prop: str, model, beam_size: int, max_len: int, alpha: float | None = None) -> Case:
+def _case(prop: str, model, beam_size: int, max_len: int, alpha: float | None = None, *,
+          bos: int = BOS, eos: int = EOS) -> Case:
     kwargs = {} if alpha is None else {"alpha": alpha}
     extra = "" if alpha is None else f", alpha={alpha}"
-    return Case(property=prop, args=(model, BOS, EOS, beam_size, max_len), kwargs=kwargs,
+    return Case(property=prop, args=(model, bos, eos, beam_size, max_len), kwargs=kwargs,
                 names=("step_log_probs", "bos", "eos", "beam_size", "max_len"),
-                label=f"beam_search(step_log_probs={model!r}, bos={BOS}, eos={EOS}, beam_size={beam_size}, "
+                label=f"beam_search(step_log_probs={model!r}, bos={bos}, eos={eos}, beam_size={beam_size}, "
                       f"max_len={max_len}{extra})",
                 compare=driven.compare_plain, devices=("cpu",), meta=False, tolerance=_TOLERANCE,
                 hint=_HINTS[prop])
 
 
-def _fixed(prop: str, seed: int, vocab: int, beam_size: int, max_len: int, alpha: float | None = None) -> Case:
-    return _case(prop, _model(torch.Generator().manual_seed(seed), vocab), beam_size, max_len, alpha)
+def _fixed(prop: str, seed: int, vocab: int, beam_size: int, max_len: int, alpha: float | None = None, *,
+           bos: int = BOS, eos: int = EOS) -> Case:
+    return _case(prop, _model(torch.Generator().manual_seed(seed), vocab, bos), beam_size, max_len, alpha,
+                 bos=bos, eos=eos)
 
 
 # Tokens 2 and 3 tie at step 2 (exact binary fractions): [2, 3] and [3, 2] both have log P -1.25 and the
@@ -71,6 +74,13 @@ _TIED_LENGTHS = [[-1e9, -9.0, -1.5, -1.0], [-1e9, -9.0, -9.0, -9.0], [-1e9, -9.0
                  [-1e9, -9.0, -9.0, -9.0]]
 
 
+# bos = 4, eos = 0. Step 1 keeps [0] (finished, log P -0.4) and [1]; step 2 must keep [1, 2] and [1, 3],
+# both live: [1, 3, 0] (-1.11 / 3 ** 2) then wins. Finished [0] holding a beam slot would crowd out [1, 3]
+# and return [1, 2] (-1.0 / 2 ** 2).
+_CROWDED = [[-9.0, -9.0, -9.0, -9.0, -1e9], [-9.0, -9.0, -0.5, -0.6, -1e9], [-5.0, -6.0, -6.0, -6.0, -1e9],
+            [-0.01, -9.0, -9.0, -9.0, -1e9], [-0.4, -0.5, -5.0, -5.0, -1e9]]
+
+
 def make_cases(gen: torch.Generator) -> list[Case]:
     # Each fixed model is the smallest found that tells its bug apart from the contract (seeds are constants).
     cases = [
@@ -83,6 +93,8 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         _fixed("max_len", 3, vocab=4, beam_size=2, max_len=3),         # one step short
         _fixed("greedy", 0, vocab=4, beam_size=1, max_len=5),
         _fixed("values", 7, vocab=5, beam_size=3, max_len=4),         # every row read as bos's
+        _fixed("values", 0, vocab=3, beam_size=2, max_len=3, bos=2, eos=0),  # the first step from row 0
+        _case("end of sequence", _CROWDED, 2, 3, alpha=2.0, bos=4, eos=0),  # finished ones hold no beam slot
         _case("beam", _BEAM, 2, 3, alpha=2.0),
         _case("ties", _TIED, 2, 2, alpha=2.0),
         _case("ties", _TIED_LENGTHS, 2, 2, alpha=1.0),
@@ -93,5 +105,6 @@ def make_cases(gen: torch.Generator) -> list[Case]:
                                                       torch.randint(1, 4, (), generator=gen),
                                                       torch.randint(2, 6, (), generator=gen)))
         alpha = None if float(torch.rand((), generator=gen)) < 0.5 else round(float(torch.rand((), generator=gen)) * 2, 2)
-        cases.append(_case("values", _model(gen, vocab), beam_size, max_len, alpha))
+        bos, eos = (int(t) for t in torch.randperm(vocab, generator=gen)[:2])
+        cases.append(_case("values", _model(gen, vocab, bos), beam_size, max_len, alpha, bos=bos, eos=eos))
     return cases

@@ -50,6 +50,8 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         _case("brevity penalty", "a b c d e", "a b c", 1),
         _case("clipped matches", "the the the the", "the cat the mat", 1),
         _case("clipped matches", "a b a b a b", "a b c a b", 2),
+        # n-grams are sequences of tokens: 'ab c' is not 'a bc', though both join to 'abc'.
+        _case("clipped matches", "ab c d", "a bc d c d", 2),
         # The book's printed translations (Chinese second edition, 9.7): bleu 1.000, 0.658 and 0.447.
         _case("n-gram weights", "j'ai perdu .", "j'ai perdu .", 2),
         _case("n-gram weights", "il est riche .", "il est calme .", 2),

@@ -35,7 +35,8 @@ def _case(prop: str, token_freqs: dict, symbols: list, steps: list, label: str) 
     spec = {"driver": "steps", "env": {"token_freqs": dict(token_freqs), "symbols": list(symbols)},
             "watch": ["token_freqs", "symbols"], "steps": steps}
     return Case(property=prop, args=(), kind="driver", spec=spec, compare=driven.compare_steps,
-                devices=("cpu",), meta=False, hint=_HINTS[prop], label=label)
+                devices=("cpu",), meta=False, hint=_HINTS[prop], label=label,
+                exact_containers=True)  # the pair is a tuple, the merged dict keeps the tokens' order
 
 
 def _pair(prop: str, token_freqs: dict) -> Case:
@@ -85,6 +86,7 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         _merge(("t", "a"), _spaced(_BOOK), []),
         _merge(["a", "b"], {"a b a b _": 2, "b a _": 1}, ["x"]),       # every occurrence; a list pair
         _merge(("a", "b"), {"ca b _": 3, "a b c": 1}, []),             # the book's str.replace: 'cab _'
+        _merge(("a", "b"), {"b a _": 2, "a b _": 3, "c _": 1}, []),    # keys in the tokens' order, not sorted
         _loop("the book's loop", _spaced(_BOOK), 10),
     ]
     for _ in range(3):

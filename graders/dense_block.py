@@ -1,6 +1,7 @@
 """Grader for dense_block (D2L 8.7): the `module` driver builds conv_block, DenseBlock and
 transition_block, loads the reference's weights and running statistics by the book's names (the
-positions in each nn.Sequential) and checks them in training and in evaluation mode."""
+positions in each nn.Sequential) and checks them in training and in evaluation mode, and the running
+statistics that training-mode forwards leave in every batch norm."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ _HINTS = {
                         "nn.AvgPool2d(kernel_size=2, stride=2)) (D2L 8.7)",
     "evaluation mode": "after .eval() the batch norms use their running statistics: build them with "
                        "nn.BatchNorm2d and call them (D2L 8.5, 8.7)",
+    "running statistics": "build every batch norm as nn.BatchNorm2d(input_channels) with the default momentum "
+                          "(0.1) and call it once per forward: in training mode every forward moves its "
+                          "running_mean and running_var towards the batch's statistics (D2L 8.5, 8.7)",
 }
 
 
@@ -29,8 +33,8 @@ def _unit(gen, prefix, c_in, c_out, k, running, dtype):
             **conv_state(gen, f"{prefix}2", c_out, c_in, k, dtype)}
 
 
-def _case(gen, prop, cls, args, shape, *, mode="train", dtype=torch.float32, extra=(), meta=False):
-    running = mode == "eval"
+def _case(gen, prop, cls, args, shape, *, mode="train", dtype=torch.float32, extra=(), meta=False, buffers=False):
+    running = mode == "eval" or buffers  # loaded running statistics, far from a batch's own
     n, c_in, h, w = shape
     if cls == "DenseBlock":
         num_convs, _, c = args
@@ -44,9 +48,10 @@ def _case(gen, prop, cls, args, shape, *, mode="train", dtype=torch.float32, ext
         state = _unit(gen, "", c_in, c, k, running, dtype)
         out = (n, c, h, w) if cls == "conv_block" else (n, c, h // 2, w // 2)
     inputs = [torch.randn(*s, generator=gen, dtype=dtype) for s in (shape, *extra)]
+    stats = [name for name in state if name.rsplit(".", 1)[-1] in ("running_mean", "running_var")]
     spec = module_spec(cls, args, {}, state, inputs, torch.randn(*out, generator=gen, dtype=dtype),
-                       mode=mode, dtype=dtype)
-    where = " after .eval()" if running else " in training mode"
+                       mode=mode, dtype=dtype, buffers=stats if buffers else None)
+    where = " after .eval()" if mode == "eval" else " in training mode"
     return Case(property=prop, args=(), kind="driver", spec=spec, compare=driven.compare_module,
                 checks=driven.MODULE_CHECKS, meta=meta, hint=_HINTS[prop],
                 label=f"{cls}({', '.join(map(str, args))}){where}, with the reference's weights, on X of "
@@ -61,6 +66,10 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         _case(gen, "concatenation", "DenseBlock", (3, 2, 2), (2, 2, 4, 3), extra=[(3, 2, 3, 3)]),
         _case(gen, "transition_block", "transition_block", (4, 3), (2, 4, 4, 4)),
         _case(gen, "transition_block", "transition_block", (3, 2), (2, 3, 5, 7)),
+        # Two training-mode forwards from loaded running statistics, then every batch norm's.
+        _case(gen, "running statistics", "DenseBlock", (2, 2, 2), (2, 2, 3, 4), extra=[(3, 2, 4, 3)], buffers=True),
+        _case(gen, "running statistics", "transition_block", (3, 2), (2, 3, 4, 4), extra=[(3, 3, 2, 6)],
+              buffers=True),
         _case(gen, "evaluation mode", "conv_block", (3, 2), (2, 3, 4, 4), mode="eval"),
         _case(gen, "evaluation mode", "DenseBlock", (2, 3, 2), (2, 3, 4, 4), mode="eval"),
         _case(gen, "evaluation mode", "transition_block", (3, 4), (2, 3, 4, 6), mode="eval"),

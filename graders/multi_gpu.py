@@ -56,7 +56,9 @@ def _split_case(gen, n: int, devices: list, dtype=torch.float32, run_on: str = "
 
 def _reduce_case(gen, k: int, shape: tuple, dtype=torch.float32) -> Case:
     data = [torch.randn(*shape, generator=gen, dtype=torch.float64).to(dtype) for _ in range(k)]
-    spec = {"driver": "steps", "env": {"data": data}, "watch": ["data"],
+    # "the caller's data": the tensors as the caller holds them, so rebinding data[i] to the sum fails.
+    spec = {"driver": "steps", "env": {"data": data}, "held": {"the caller's data": "data"},
+            "watch": ["data", "the caller's data"],
             "steps": [{"call": "allreduce", "args": [{"ref": "data"}], "label": "allreduce(data)",
                        "compare_output": False}]}
     return Case(property="sum in place", args=(), function="allreduce", kind="driver", spec=spec,

@@ -20,6 +20,7 @@ LOSS = "loss values"
 PADDED = "padded steps weighted 0"
 MEAN = "mean over all steps"
 FLOAT64 = "float64"
+LARGE = "large logits"
 
 HINTS = {
     MASK: "Step j of row i is kept when j < valid_len[i]: torch.arange(num_steps)[None, :] < valid_len[:, None] is "
@@ -38,6 +39,8 @@ HINTS = {
     MEAN: "Average over all num_steps with .mean(dim=1), padded steps included (they weigh 0), as the book does: "
           "not a division by valid_len.",
     FLOAT64: "float64 input is checked at float64 precision: keep pred's dtype.",
+    LARGE: "Logits of 100 overflow exp in float32 (exp(100) is inf): compute log softmax stably, "
+           "pred - logsumexp(pred) (torch.log_softmax or F.cross_entropy do), never log(exp(pred) / sum).",
 }
 
 
@@ -101,4 +104,9 @@ def make_cases(gen: torch.Generator) -> list[Case]:
     cases.append(_loss_case(MEAN, gen, *_random_loss(gen, 3, 6, 4, valid_len=torch.tensor([1, 3, 5]))))
     cases.append(_loss_case(FLOAT64, gen, *_random_loss(gen, 3, 4, 5, dtype=torch.float64,
                                                         valid_len=torch.tensor([4, 2, 1]))))
+    # large logits: 100 and -100 on every step (float32's exp overflows at 89), the label on either.
+    pred, label, valid_len = _random_loss(gen, 3, 4, 6, valid_len=torch.tensor([4, 2, 3]))
+    pred[:, :, 0], pred[:, :, 1] = 100.0, -100.0
+    label[:, :2] = torch.tensor([0, 1])
+    cases.append(_loss_case(LARGE, gen, pred, label, valid_len))
     return cases

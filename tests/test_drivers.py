@@ -154,3 +154,15 @@ def test_compare_plain_shows_the_call_expected_and_actual():
     assert found[0][0] == "values" and "merge([3, 1], [2])" in found[0][1]
     assert "[1, 2, 3]" in found[0][1] and "[1, 3, 2]" in found[0][1]
     assert driven.compare_plain({"a": 1}, {"a": 1.0}, case, "cpu")[0][0] == "result type"
+
+
+def test_exact_containers_keep_tuple_list_and_key_order_apart():
+    loose = Case(property="values", args=(), label="f()", function="f")
+    exact = Case(property="values", args=(), label="f()", function="f", exact_containers=True)
+    pair, reordered = ("a", "b"), {"y": 1, "x": 2}
+    assert driven.compare_plain(pair, ["a", "b"], loose, "cpu") == []
+    assert driven.compare_plain({"x": 2, "y": 1}, reordered, loose, "cpu") == []
+    assert driven.compare_plain(pair, ["a", "b"], exact, "cpu")[0][0] == "result type"
+    assert driven.compare_plain({"x": 2, "y": 1}, reordered, exact, "cpu")[0][0] == "values"
+    assert driven.compare_plain(pair, ("a", "b"), exact, "cpu") == []
+    assert driven.compare_plain({"x": 2, "y": 1}, {"x": 2, "y": 1}, exact, "cpu") == []

@@ -93,6 +93,15 @@ def test_crafted_headers_are_wire_errors(header):
         wire.decode(wire.MAGIC + struct.pack(">I", len(header)) + header)
 
 
+def test_tuples_lists_and_key_order_survive_the_wire():
+    value = {"z": ("a", "b"), "a": ["a", "b"], "m": [("x",), ["y"]]}
+    back = wire.decode(wire.encode(value))
+    assert list(back) == ["z", "a", "m"]
+    assert type(back["z"]) is tuple and type(back["a"]) is list
+    assert type(back["m"][0]) is tuple and type(back["m"][1]) is list
+    assert back == value
+
+
 def test_a_huge_header_is_refused_before_it_is_parsed():
     tiny_lists = b"[" + b",".join([b"[]"] * 3_000_000) + b"]"  # about 9 MiB of millions of lists
     data = wire.MAGIC + struct.pack(">I", len(tiny_lists)) + tiny_lists

@@ -29,6 +29,9 @@ class Case:
     meta: also run on the meta device (shape, dtype and device only).
     compare: optional custom comparison (expected, actual, case, device) -> list of (check, message);
         `checks` names the other checks it verifies.
+    exact_containers: with `driven.compare_plain` (and the steps driver), a tuple and a list are not
+        interchangeable and a dict's keys must come in the reference's order. Set it where the contract
+        fixes the container (bpe's pair is a tuple; its merged dict keeps the tokens' order).
     tolerance: (rtol, atol) per dtype, overriding TOLERANCES.
     kind/spec: "call" (the default: one call on args/kwargs) or "driver", where `spec` is the plain-data
         spec of a standard driver (sandbox/runtime/drivers.py: steps, module, repeat) that runs the
@@ -54,6 +57,7 @@ class Case:
     spec: dict | None = None
     checks: tuple[str, ...] = ()  # with `compare`: the other checks it verifies (on real devices)
     grader_data: dict = dataclasses.field(default_factory=dict)
+    exact_containers: bool = False  # tuple is not list, dict key order counts (driven.compare_plain)
 
     def tolerances(self, dtype: torch.dtype) -> tuple[float, float]:
         if self.tolerance and dtype in self.tolerance:

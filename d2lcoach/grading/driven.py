@@ -54,8 +54,14 @@ def _walk(expected, actual, case, device, where):
         if list(actual) != list(expected) and set(actual) != set(expected):  # other keys: a wrong value
             return [(case.property, f"{call}: {where} has keys {sorted(map(str, actual))}, "
                      f"expected {sorted(map(str, expected))}")]
+        if case.exact_containers and list(actual) != list(expected):
+            return [(case.property, f"{call}: {where} has the right keys in the wrong order: "
+                     f"{_short(list(actual))}, expected {_short(list(expected))}")]
         return [p for key in expected for p in _walk(expected[key], actual[key], case, device, f"{where}[{key!r}]")]
     if isinstance(expected, (list, tuple)):
+        if case.exact_containers and type(actual) is not type(expected) and type(actual) in (list, tuple):
+            return [("result type", f"{call}: {where} should be a {type(expected).__name__}, got a "
+                     f"{type(actual).__name__}")]
         if type(actual) not in (list, tuple) or len(actual) != len(expected):
             got = f"a {type(actual).__name__} of {len(actual)}" if type(actual) in (list, tuple) else _kind(actual)
             return [("result type", f"{call}: {where} should be a {type(expected).__name__} of "
@@ -114,7 +120,7 @@ def _compare_watched(want, got, case, device, name) -> list[tuple[str, str]]:
         got = got.get("parameters") if isinstance(got, dict) else got
         want = want["parameters"]
     if isinstance(want, dict) and set(want) != {"value"}:
-        if not isinstance(got, dict) or set(got) != set(want):
+        if not isinstance(got, dict) or set(got) != set(want) or (case.exact_containers and list(got) != list(want)):
             return compare_plain(want, got, case, device, f"afterwards {name}")
         return [p for key in want for p in _compare_watched(want[key], got[key], case, device, f"{name}.{key}")]
     if isinstance(want, list):
@@ -203,9 +209,31 @@ def compare_module(expected, actual, case: Case, device: str) -> list[tuple[str,
                 continue
             for check, message in compare_output(w, g, case, device, f"the gradient of {pname}"):
                 found.append(("gradients" if check == case.property else check, message))
+    found += _buffers(expected, actual, case, device)
     found += _stage(expected, actual, "float64", case, device, ".to(torch.float64), then the output for input 1")
     found += _stage(expected, actual, "round_trip", case, device,
                     "a fresh instance loaded with load_state_dict(state_dict()), then the output for input 1")
+    return found
+
+
+def _buffers(expected, actual, case: Case, device: str) -> list[tuple[str, str]]:
+    """With the spec's `buffers` (names), each of those buffers after the forwards (the running
+    statistics a training-mode forward updates), as values of the case's property."""
+    if not case.spec.get("buffers") or device == "meta":
+        return []
+    call = case.label or case.spec["class"]
+    got = actual.get("buffers")
+    if not isinstance(got, dict):
+        return [(case.property, f"{call}: the module's buffers did not come back")]
+    found = []
+    for name in case.spec["buffers"]:
+        want = expected["buffers"][name]
+        if name not in got:
+            found.append((case.property, f"{call}: the module has no buffer {name} (its running statistics): "
+                          "build the layer with nn.BatchNorm2d(num_channels), default momentum"))
+            continue
+        found += compare_output(want, got[name], case, device,
+                                f"{name} after the forward passes in training mode")
     return found
 
 

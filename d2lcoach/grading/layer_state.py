@@ -42,9 +42,9 @@ def layer_norm_state(gen: torch.Generator, prefix: str, d: int, dtype) -> dict:
 
 
 def module_spec(cls: str, args, kwargs, state: dict, inputs: list, grad_output, *, mode: str, dtype,
-                any_order: bool = False, extra_args: list | None = None) -> dict:
+                any_order: bool = False, extra_args: list | None = None, buffers: list | None = None) -> dict:
     """A `module` driver spec: gradients for the first input only; `extra_args`, one list per input,
-    are the forward arguments after X."""
+    are the forward arguments after X; `buffers`: names of buffers also compared after the forwards."""
     spec = {"driver": "module", "class": cls, "init": {"args": list(args), "kwargs": dict(kwargs)},
             "state": state, "mode": mode, "dtype": str(dtype).replace("torch.", ""), "inputs": inputs,
             "grad_outputs": [grad_output] + [None] * (len(inputs) - 1)}
@@ -52,4 +52,6 @@ def module_spec(cls: str, args, kwargs, state: dict, inputs: list, grad_output, 
         spec["any_order"] = True
     if extra_args is not None:
         spec["extra_args"] = extra_args
+    if buffers:
+        spec["buffers"] = list(buffers)
     return spec

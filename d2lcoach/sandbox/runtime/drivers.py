@@ -214,12 +214,16 @@ def _count_backward(x, counter: list):
 def _steps(spec, functions, device, call, plain):
     """Calls in order over one carried state; after each call its output and the declared state.
 
-    spec: env {name: plain value} (moved to the device), leaves [names whose tensors require grad],
+    spec: env {name: plain value} (moved to the device), held {name: env list}: a shallow copy of that
+    list made before the first step (the items as the caller holds them, whatever the calls rebind in
+    the list), leaves [names whose tensors require grad],
     build {name: trusted object}, watch [names reported after every step], count_backward [names],
     steps [{"call": function name or {"ref": name}, "method": name, "args": [...], "kwargs": {...},
     "save": name} | {"backward": name} | {"set_grad": name, "value": tensors}].
     """
     env = {name: place(value, device) for name, value in spec.get("env", {}).items()}
+    for name, source in spec.get("held", {}).items():  # the caller's own references to a list's items
+        env[name] = list(env[source])
     for name in spec.get("leaves", ()):
         for t in tensors_in(env[name]):
             t.requires_grad_(True)
@@ -318,6 +322,7 @@ def _module(spec, functions, device, call, plain):
     mode ("train", the default, or "eval"), inputs [X, ...], grad_outputs [G or None, ...], and
     optionally extra_args [[more forward arguments after X (tensors, numbers, None)], ...], one list
     per input (`forward(X, valid_lens)`, `forward(X, Y)`); gradients are X's and the parameters'.
+    With `buffers` [names], those buffers (BatchNorm's running statistics) after the forwards.
     Stages after loading report their own errors as plain text.
     """
     cls = functions[spec["class"]]
@@ -347,6 +352,10 @@ def _module(spec, functions, device, call, plain):
     extras = [place(list(e), device) for e in spec.get("extra_args") or [[]] * len(inputs)]
     result["forward"] = [_forward_record(module, X, e, g if g is None else place(g, device), call, plain)
                          for X, e, g in zip(inputs, extras, grad_outputs)]
+    if spec.get("buffers"):  # the running statistics the forwards left behind (training mode updates them)
+        wanted = set(spec["buffers"])
+        result["buffers"] = {str(name): b.detach().clone() for name, b in call(lambda: list(module.named_buffers()))
+                             if name in wanted and type(b) is torch.Tensor}
 
     def first64():
         return [_float64(x) for x in place([inputs[0], *extras[0]], device)]
