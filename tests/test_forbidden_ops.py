@@ -25,7 +25,7 @@ FAMILIES = {
     "nms": r"nms|roi",
     "pool2d": r"pool",
     "normalization": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
-    "style_transfer": r"mse_loss",
+    "style_transfer": r"mse_loss|huber_loss|smooth_l1_loss",
     "trans_conv": r"conv",
 }
 
