@@ -158,12 +158,13 @@ def extract(cells: list[str | None], functions: list[str] | tuple[str, ...],
                 if re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\b", cell, re.M):
                     broken[name] = index
             continue
+        code_lines = code.splitlines()  # once per cell: per statement, a big cell made this quadratic
         for order, stmt in enumerate(tree.body):
             names = _bound_names(stmt)
             if not names:
                 continue
             first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
-            text = "\n".join(code.splitlines()[first - 1:stmt.end_lineno])
+            text = "\n".join(code_lines[first - 1:stmt.end_lineno])
             needs = frozenset() if isinstance(stmt, (ast.Import, ast.ImportFrom)) else frozenset(_names_used(stmt))
             binding = _Binding(index, order, stmt, text, first, needs)
             for name in names:
