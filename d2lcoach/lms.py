@@ -47,7 +47,7 @@ _CANVAS_FILE = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<
 _CANVAS_LIKE = re.compile(r"^[a-z0-9]+(_LATE)?_\w*_.+$")
 _MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assign(submission|feedback)_[a-z]+_?$")
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}$")
-_RESUBMITTED = re.compile(r"^(?P<stem>.+?)-\d+(?P<suffix>\.[A-Za-z0-9]+)$")
+_RESUBMITTED = re.compile(r"^(?P<stem>.+?)-(?P<number>\d{1,9})(?P<suffix>\.[A-Za-z0-9]+)$")
 
 
 @dataclasses.dataclass
@@ -250,16 +250,17 @@ def _github(folder: Path, files: list[Path], dirs: list[Path]) -> Export | None:
     return Export(GITHUB, folder, students, [_shown(p.name) for p in files])
 
 
-def _exercise_file_name(name: str, export_format: str) -> str:
-    """The name a file was handed in as: Canvas's prefix and resubmission suffix removed."""
+def _exercise_file_name(name: str, export_format: str) -> tuple[str, int]:
+    """The name a file was handed in as (Canvas's prefix and resubmission suffix removed), and which
+    resubmission it is: Canvas names the N-th resubmission `softmax-N.py`, the first hand-in 0."""
     if export_format == CANVAS:
         match = _CANVAS_FILE.match(name)
         if match:
             name = match["file"]
         resub = _RESUBMITTED.match(name)
         if resub:
-            name = resub["stem"] + resub["suffix"]
-    return name
+            return resub["stem"] + resub["suffix"], int(resub["number"])
+    return name, 0
 
 
 @dataclasses.dataclass
@@ -291,11 +292,18 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
         folder = dest / student.key
         folder.mkdir()
         by_name: dict[str, Path] = {}
+        versions: dict[str, list[tuple[int, Path]]] = {}
         for path in student.files:
-            by_name.setdefault(_exercise_file_name(path.name, export.format).lower(), path)
+            name, version = _exercise_file_name(path.name, export.format)
+            versions.setdefault(name.lower(), []).append((version, path))
+        superseded: dict[Path, Path] = {}  # an older hand-in -> the newest resubmission, graded instead
+        for name, handed in versions.items():
+            last, newest = max(handed, key=lambda vp: vp[0])  # the first of equals, as listed
+            by_name[name] = newest
+            superseded.update({path: newest for version, path in handed if version < last})
         placed, notes = {}, []
-        taken: set[Path] = set()
-        notebooks = [p for p in student.files if p.suffix.lower() == NOTEBOOK_SUFFIX]
+        taken: set[Path] = set(superseded)
+        notebooks = [p for p in student.files if p.suffix.lower() == NOTEBOOK_SUFFIX and p not in superseded]
         for exercise in course.exercises:
             source = None
             py = by_name.get(exercise.filename.lower())
@@ -305,6 +313,8 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                 try:
                     source = read_bytes(py, within=student.folder)
                     placed[exercise.id] = py.name
+                    if py in superseded.values():
+                        notes.append(f"{exercise.id}: graded from your newest resubmission, {py.name}")
                 except UsageError as exc:  # a link, a FIFO, too large: this student's note, nobody else's
                     notes.append(f"{exercise.id}: not graded: {_reason(exc, py)}")
             else:
@@ -327,6 +337,8 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                     break
             if source is not None:
                 (folder / exercise.filename).write_bytes(source)
+        notes += [f"{old.name} not graded: an older hand-in, resubmitted as {newest.name}"
+                  for old, newest in superseded.items()]
         unplaced = [_shown(p.name) for p in student.files if p not in taken]
         placements.append(Placement(student, placed, [_shown(n) for n in notes], unplaced))
     return placements

@@ -23,6 +23,8 @@ from d2lcoach.course import BUILTIN_ROOT
 SOFTMAX = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text()
 SOFTMAX_STUB = (BUILTIN_ROOT / "exercises" / "softmax.py").read_text()
 CONV2D = (BUILTIN_ROOT / "solutions" / "conv2d.py").read_text()
+CROSS_ENTROPY = (BUILTIN_ROOT / "solutions" / "cross_entropy.py").read_text()
+CROSS_ENTROPY_STUB = (BUILTIN_ROOT / "exercises" / "cross_entropy.py").read_text()
 
 
 def notebook_text(*sources: str) -> str:
@@ -129,6 +131,22 @@ def test_gradebook_names_never_become_formulas(tmp_path, grade):
     assert grade(export, "-e", "softmax", "--format", "canvas").exit_code == 0
     rows = read_csv(grade.report / "gradebook-canvas.csv")
     assert rows[2][:2] == ["'=cmd", "1001"]
+
+
+def test_the_newest_canvas_resubmission_is_graded_and_named(tmp_path, grade):
+    # The older hand-in sorts first (its submission id is smaller): it used to be graded, and the
+    # resubmission listed as "no exercise of this course".
+    export = make_zip(tmp_path / "submissions.zip", {
+        "doejane_1002_5003_cross_entropy.py": CROSS_ENTROPY_STUB,
+        "doejane_1002_5009_cross_entropy-1.py": CROSS_ENTROPY,
+    })
+    result = grade(export, "-e", "cross_entropy")
+    assert result.exit_code == 0, result.output
+    assert read_csv(grade.report / "grades.csv")[1][:2] == ["doejane_1002", "10"]
+    feedback = (grade.report / "feedback" / "doejane_1002.md").read_text()
+    assert "graded from your newest resubmission, doejane_1002_5009_cross_entropy-1.py" in feedback
+    assert "doejane_1002_5003_cross_entropy.py not graded: an older hand-in" in feedback
+    assert "no exercise of this course" not in feedback
 
 
 # --------------------------------------------------------------------------- Gradescope
