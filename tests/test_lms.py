@@ -7,9 +7,11 @@ import csv
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import jsonschema
@@ -37,6 +39,33 @@ def make_zip(path: Path, files: dict[str, str]) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for name, text in files.items():
             zf.writestr(name, text)
+    return path
+
+
+def unicode_path_extra(name: bytes, crc_of: bytes | None = None) -> bytes:
+    """Info-ZIP's Unicode Path extra field (0x7075): version 1, CRC-32 of the header's name, UTF-8 name."""
+    crc = zlib.crc32(name if crc_of is None else crc_of)
+    return struct.pack("<HHBI", 0x7075, 5 + len(name), 1, crc) + name
+
+
+def infozip_zip(path: Path, members: list[tuple[bytes, str, bytes]]) -> Path:
+    """A zip as Info-ZIP's `zip` writes it: each member's header name is raw bytes (the locale's UTF-8 on
+    Linux) with flag bit 11 unset, and `extra` (a Unicode Path field, or b"") beside it. zipfile would set
+    bit 11 for a non-ASCII name, so each is written under an ASCII stand-in of the same length whose bytes
+    are then replaced, in the local and the central header alike."""
+    stand_ins = []
+    with zipfile.ZipFile(path, "w") as zf:
+        for number, (raw, text, extra) in enumerate(members):
+            stand_in = str(number).rjust(len(raw), "Z")
+            info = zipfile.ZipInfo(stand_in)
+            info.extra = extra
+            zf.writestr(info, text)
+            stand_ins.append((stand_in.encode("ascii"), raw))
+    data = path.read_bytes()
+    for stand_in, raw in stand_ins:
+        assert data.count(stand_in) == 2  # the local header and the central directory
+        data = data.replace(stand_in, raw)
+    path.write_bytes(data)
     return path
 
 
@@ -147,6 +176,43 @@ def test_the_newest_canvas_resubmission_is_graded_and_named(tmp_path, grade):
     assert "graded from your newest resubmission, doejane_1002_5009_cross_entropy-1.py" in feedback
     assert "doejane_1002_5003_cross_entropy.py not graded: an older hand-in" in feedback
     assert "no exercise of this course" not in feedback
+
+
+ELODIE = "Élodie Brûlé"
+
+
+def test_zip_member_names_are_decoded_as_the_zip_says(tmp_path):
+    from d2lcoach.lms import member_name
+    utf8 = ELODIE.encode("utf-8")
+    cp437 = "Müller".encode("cp437")  # b"M\x81ller": not UTF-8
+    archive = infozip_zip(tmp_path / "names.zip", [
+        (utf8 + b"/a.py", "", unicode_path_extra(utf8 + b"/a.py")),  # Info-ZIP on Linux
+        (b"eloise/b.py", "", unicode_path_extra(utf8 + b"/b.py", crc_of=b"eloise/b.py")),  # the field wins
+        (b"stale/c.py", "", unicode_path_extra(utf8 + b"/c.py", crc_of=b"renamed")),  # CRC of another name
+        (cp437 + b"/d.py", "", b""),  # a DOS zip: CP437, no field
+        (utf8 + b"/e.py", "", b""),  # UTF-8 bytes without the flag or the field (macOS, Linux tools)
+    ])
+    make_zip(tmp_path / "flagged.zip", {ELODIE + "/f.py": ""})  # zipfile sets bit 11 for this name
+    with zipfile.ZipFile(archive) as zf:
+        names = [member_name(m) for m in zf.infolist()]
+        assert zf.infolist()[0].filename.startswith("├ëlodie Br├╗l├⌐")  # what Python alone reads
+    with zipfile.ZipFile(tmp_path / "flagged.zip") as zf:
+        names += [member_name(m) for m in zf.infolist()]
+    assert names == [f"{ELODIE}/a.py", f"{ELODIE}/b.py", "stale/c.py", "Müller/d.py", f"{ELODIE}/e.py",
+                     f"{ELODIE}/f.py"]
+
+
+def test_a_unicode_name_from_an_infozip_moodle_zip_round_trips(tmp_path, grade):
+    folder = f"{ELODIE}_203_assignsubmission_file_/softmax.py".encode("utf-8")
+    export = infozip_zip(tmp_path / "moodle.zip", [(folder, SOFTMAX, unicode_path_extra(folder))])
+    result = grade(export, "-e", "softmax", "--format", "moodle")
+    assert result.exit_code == 0, result.output
+    assert "├" not in result.output
+    elodie = json.loads((grade.report / "students.json").read_text())["students"]["Élodie_Brûlé_203"]
+    assert elodie["name"] == ELODIE and elodie["id"] == "203"
+    assert (grade.report / "feedback" / "Élodie_Brûlé_203.md").is_file()  # letters kept, none dropped
+    assert read_csv(grade.report / "grades.csv")[1][:2] == ["Élodie_Brûlé_203", "10"]
+    assert ELODIE in (grade.report / "gradebook-moodle.csv").read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- Gradescope
