@@ -72,9 +72,10 @@ def _note_in_feedback(path: Path, placement) -> None:
     write_atomically(path, path.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(lines) + "\n")
 
 
-def write_gradebooks(out: Path, prepared, fmt: str) -> list[Path]:
-    """students.json (the LMS ids) for a converted export, and the LMS gradebook asked for."""
-    from d2lcoach.gradebook import gradebook_text
+def write_gradebooks(out: Path, prepared, fmt: str, per_exercise: bool = False,
+                     assignment: dict[str, str] | None = None) -> list[Path]:
+    """students.json (the LMS ids) for a converted export, and the LMS gradebooks asked for."""
+    from d2lcoach.gradebook import gradebooks
     from d2lcoach.lms import IDENTITIES_NAME, identities_document
     from d2lcoach.progress import write_atomically
     identities = None
@@ -85,9 +86,9 @@ def write_gradebooks(out: Path, prepared, fmt: str) -> list[Path]:
         for placement in prepared.placements:
             _note_in_feedback(out / "feedback" / f"{placement.student.key}.md", placement)
     if fmt != "csv":
-        path = out / f"gradebook-{fmt}.csv"
-        write_atomically(path, gradebook_text(fmt, out, identities))
-        written.append(path)
+        for book in gradebooks(fmt, out, identities, per_exercise=per_exercise, assignment=assignment):
+            write_atomically(out / book.name, book.text)
+            written.append(out / book.name)
     return written
 
 
@@ -108,6 +109,11 @@ def grade(
                                             "needs d2lcoach[cluster]."),
     gradebook_format: str = typer.Option("csv", "--format", help="The gradebook to write beside grades.csv: "
                                          "csv, canvas or moodle (an LMS imports it as it is)."),
+    per_exercise: bool = typer.Option(False, "--per-exercise", help="One LMS grade per exercise (a Canvas "
+                                      "column, a Moodle worksheet each) instead of one for the assignment."),
+    assignment: Optional[List[str]] = typer.Option(None, "--assignment", help="The Canvas assignment's column: "
+                                                   "'Homework 1 (4321)', or EXERCISE='Softmax (4322)' with "
+                                                   "--per-exercise [default: the course title, the exercise id]."),
 ):
     """Grade a whole class: every student's files, sandboxed, into a gradebook and feedback files.
 
@@ -146,6 +152,8 @@ def grade(
         devices = resolve_devices(device)
         if gradebook_format not in GRADEBOOK_FORMATS:
             raise UsageError(f"unknown --format {gradebook_format!r}; choose one of: {', '.join(GRADEBOOK_FORMATS)}")
+        from d2lcoach.gradebook import assignment_names
+        columns = assignment_names(assignment or [], [e.id for e in course.exercises])
         with tempfile.TemporaryDirectory(prefix="d2lcoach-export-") as scratch:
             prepared = prepare_roster(roster, course, Path(scratch))  # an LMS export becomes a roster
             if scheduler:  # connected before anything is written, so a bad address leaves no trace
@@ -165,7 +173,7 @@ def grade(
                     progress.stop()
                 if executor is not None:
                     executor.close()
-        written = write_gradebooks(out, prepared, gradebook_format)
+        written = write_gradebooks(out, prepared, gradebook_format, per_exercise, columns)
     except UsageError as exc:
         ui.error_line(str(exc))
         raise typer.Exit(UsageError.exit_code)
