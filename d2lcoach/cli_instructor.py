@@ -218,6 +218,10 @@ def grade(
     ui.console.print(f"report: {escape(str(summary.grades_csv))}, {escape(str(summary.results_json))}, "
                      f"{escape(str(summary.feedback_dir))}/")
     for path in written:
-        ui.console.print(f"gradebook for the LMS: {escape(str(path))}")
+        what = "not for import (late flags, notes)" if path.name == "canvas-notes.csv" else "gradebook for the LMS"
+        ui.console.print(f"{what}: {escape(str(path))}")
+    if gradebook_format == "canvas" and not assignment:
+        ui.console.print("the Canvas column is named after the course; name it as your Canvas assignment, with "
+                         "its id, by --assignment 'Homework 1 (4321)', or Canvas makes a new assignment of it")
     if summary.warning:
         ui.console.print(f"[bold red]{escape(summary.warning)}[/]")

@@ -158,6 +158,7 @@ def test_a_canvas_zip_is_graded_into_a_canvas_gradebook(tmp_path, grade):
     assert by_id["1002"][5:] == ["15"]  # the stub scores 0; conv2d graded from the notebook
     notes = {row[1]: row for row in read_csv(grade.report / "canvas-notes.csv")[1:]}
     assert notes["1002"][2] == "late" and notes["1001"][2] == ""  # the late flag, out of the import file
+    assert "not for import (late flags, notes):" in result.output
     from d2lcoach.gradebook import gradebooks
     identities = json.loads((grade.report / "students.json").read_text())
     per_exercise = gradebooks("canvas", grade.report, identities, per_exercise=True,
