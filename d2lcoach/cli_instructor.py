@@ -64,12 +64,21 @@ def unplaced_files(prepared) -> list[str]:
 
 def _note_in_feedback(path: Path, placement) -> None:
     """Say in a student's feedback which file each grade came from, and which files were not graded."""
+    from d2lcoach.learner_text import clean
     from d2lcoach.progress import write_atomically
-    if not path.is_file() or not (placement.notes or placement.unplaced):
+    if not path.is_file():
         return
-    lines = ["", "## Where your grades came from", ""] + [f"- {note}" for note in placement.notes]
+    student = placement.student
+    text = path.read_text(encoding="utf-8")
+    heading = f"# Feedback for {clean(student.key, one_line=True)}\n"
+    if student.name and text.startswith(heading):  # the name as the LMS has it, not the roster folder's
+        text = f"# Feedback for {clean(student.name, one_line=True)}\n" + text[len(heading):]
+    notes = (["handed in late (the LMS marked it so)"] if student.late else []) + placement.notes
+    lines = [f"- {note}" for note in notes]
     lines += [f"- not graded (no exercise of this course): `{name}`" for name in placement.unplaced]
-    write_atomically(path, path.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    if lines:
+        text = text.rstrip("\n") + "\n\n## Where your grades came from\n\n" + "\n".join(lines) + "\n"
+    write_atomically(path, text)
 
 
 def write_gradebooks(out: Path, prepared, fmt: str, per_exercise: bool = False,

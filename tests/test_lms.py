@@ -171,6 +171,7 @@ def test_a_canvas_zip_is_graded_into_a_canvas_gradebook(tmp_path, grade):
     jane = identities["students"]["doejane_1002"]
     assert jane["late"] is True and jane["id"] == "1002"
     assert any("homework.ipynb" in note for note in jane["notes"])
+    assert "- handed in late (the LMS marked it so)" in (grade.report / "feedback" / "doejane_1002.md").read_text()
 
 
 def test_a_moodle_worksheet_imports_with_grades_and_feedback(tmp_path, grade):
@@ -189,7 +190,7 @@ def test_a_moodle_worksheet_imports_with_grades_and_feedback(tmp_path, grade):
     assert imported["12346"]["grade"] is None  # nothing handed in: skipped by Moodle, never a 0
     assert imported["12345"]["modified"].tzinfo is not None
     feedback = imported["12345"]["feedback"]
-    assert feedback.startswith("<pre># Feedback for Jane_Doe_12345&#10;") and "## cross_entropy" in feedback
+    assert feedback.startswith("<pre># Feedback for Jane Doe&#10;") and "## cross_entropy" in feedback
     assert html.unescape(feedback).count("\n") > 5  # the lines are kept, as HTML
     assert 'notes \\"v2\\".txt' in html.unescape(imported["12346"]["feedback"])
     rows = read_csv(grade.report / "gradebook-moodle.csv")
@@ -299,7 +300,8 @@ def test_a_unicode_name_from_an_infozip_moodle_zip_round_trips(tmp_path, grade):
     assert "├" not in result.output
     elodie = json.loads((grade.report / "students.json").read_text())["students"]["Élodie_Brûlé_203"]
     assert elodie["name"] == ELODIE and elodie["id"] == "203"
-    assert (grade.report / "feedback" / "Élodie_Brûlé_203.md").is_file()  # letters kept, none dropped
+    feedback = (grade.report / "feedback" / "Élodie_Brûlé_203.md").read_text()  # letters kept, none dropped
+    assert feedback.startswith(f"# Feedback for {ELODIE}\n")  # her name, not the folder's
     assert read_csv(grade.report / "grades.csv")[1][:2] == ["Élodie_Brûlé_203", "10"]
     assert ELODIE in (grade.report / "gradebook-moodle.csv").read_text(encoding="utf-8")
 
