@@ -107,7 +107,8 @@ def _feedback_of(report: Path, key: str, exercise: str | None) -> str:
     if exercise is None:
         return text
     match = re.search(rf"^## {re.escape(exercise)}: .*?(?=^## |^---$|\Z)", text, re.S | re.M)
-    return match.group(0) if match else ""
+    notes = re.findall(rf"^- {re.escape(exercise)}: .*$", text, re.M)  # where its grade came from
+    return (match.group(0) if match else "").rstrip("\n") + "".join(f"\n{note}" for note in notes)
 
 
 def moodle_worksheet(report: Path, exercises: list[dict], students: list[dict], finished_at: str,

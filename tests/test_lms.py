@@ -262,6 +262,9 @@ def test_the_newest_canvas_resubmission_is_graded_and_named(tmp_path, grade):
     result = grade(export, "-e", "cross_entropy")
     assert result.exit_code == 0, result.output
     assert read_csv(grade.report / "grades.csv")[1][:2] == ["doejane_1002", "10"]
+    from d2lcoach.gradebook import gradebooks
+    sheet = gradebooks("moodle", grade.report, None, per_exercise=True)[0].text  # the exercise's notes too
+    assert "graded from your newest resubmission, doejane_1002_5009_cross_entropy-1.py" in html.unescape(sheet)
     feedback = (grade.report / "feedback" / "doejane_1002.md").read_text()
     assert "graded from your newest resubmission, doejane_1002_5009_cross_entropy-1.py" in feedback
     assert "doejane_1002_5003_cross_entropy.py not graded: an older hand-in" in feedback
