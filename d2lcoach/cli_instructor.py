@@ -121,8 +121,9 @@ def grade(
     per_exercise: bool = typer.Option(False, "--per-exercise", help="One LMS grade per exercise (a Canvas "
                                       "column, a Moodle worksheet each) instead of one for the assignment."),
     assignment: Optional[List[str]] = typer.Option(None, "--assignment", help="The Canvas assignment's column: "
-                                                   "'Homework 1 (4321)', or EXERCISE='Softmax (4322)' with "
-                                                   "--per-exercise [default: the course title, the exercise id]."),
+                                                   "'Homework 1 (4321)'; with --per-exercise EXERCISE='Softmax (4322)', "
+                                                   "and total=NAME for a total column [default: the course "
+                                                   "title, the exercise id]."),
 ):
     """Grade a whole class: every student's files, sandboxed, into a gradebook and feedback files.
 

@@ -146,10 +146,15 @@ def moodle_worksheet(report: Path, exercises: list[dict], students: list[dict], 
     return writer_buffer.getvalue()
 
 
+#: `--assignment total=NAME` with `--per-exercise`: a column for the total too, for an assignment of its own.
+TOTAL = "total"
+
+
 def _canvas_columns(exercises: list[dict], per_exercise: bool, names: dict[str, str], course: str) -> list:
     """(header, exercise ids) of each Canvas assignment column."""
-    if per_exercise:
-        return [(names.get(e["id"], e["id"]), [e["id"]]) for e in exercises]
+    if per_exercise:  # a total only when asked for (`total=NAME`): Canvas would count its points twice
+        total = [(names[TOTAL], [e["id"] for e in exercises])] if TOTAL in names else []
+        return [(names.get(e["id"], e["id"]), [e["id"]]) for e in exercises] + total
     return [(names.get("", course), [e["id"] for e in exercises])]
 
 
@@ -226,11 +231,12 @@ def gradebook_text(fmt: str, report: Path, identities: dict | None) -> str:
 
 def assignment_names(values: list[str], exercise_ids: list[str]) -> dict[str, str]:
     """`--assignment` values as column names: `NAME` names the one assignment, `EXERCISE=NAME` an
-    exercise's (with `--per-exercise`); a name may hold `=` itself when what precedes it is no exercise."""
+    exercise's (with `--per-exercise`), `total=NAME` a total column beside them; a name may hold `=`
+    itself when what precedes it is no exercise."""
     names: dict[str, str] = {}
     for value in values:
         key, _, name = value.partition("=")
-        key, name = (key, name) if key in exercise_ids and name else ("", value)
+        key, name = (key, name) if key in [*exercise_ids, TOTAL] and name else ("", value)
         if not name.strip():
             raise UsageError(f"--assignment {value!r}: an empty assignment name")
         if key in names:

@@ -167,6 +167,10 @@ def test_a_canvas_zip_is_graded_into_a_canvas_gradebook(tmp_path, grade):
     rows = read_csv_text(per_exercise)
     assert rows[0][5:] == ["Softmax (11)", "Conv2d (12)"] and rows[1][5:] == ["10", "15"]
     assert {row[1]: row[5:] for row in rows[2:]} == {"1001": ["10", ""], "1002": ["0", "15"]}
+    with_total = gradebooks("canvas", grade.report, identities, per_exercise=True,
+                            assignment={"total": "Homework 1 (4321)"})[0].text  # asked for: then it is there
+    assert read_csv_text(with_total)[0][5:] == ["softmax", "conv2d", "Homework 1 (4321)"]
+    assert {row[1]: row[7] for row in read_csv_text(with_total)[2:]} == {"1001": "10", "1002": "15"}
     identities = json.loads((grade.report / "students.json").read_text())
     jane = identities["students"]["doejane_1002"]
     assert jane["late"] is True and jane["id"] == "1002"
