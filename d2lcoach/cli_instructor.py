@@ -62,17 +62,27 @@ def unplaced_files(prepared) -> list[str]:
 
 def _note_in_feedback(path: Path, placement) -> None:
     """Say in a student's feedback which file each grade came from, and which files were not graded."""
+    from d2lcoach.learner_text import clean
     from d2lcoach.progress import write_atomically
-    if not path.is_file() or not (placement.notes or placement.unplaced):
+    if not path.is_file():
         return
-    lines = ["", "## Where your grades came from", ""] + [f"- {note}" for note in placement.notes]
+    student = placement.student
+    text = path.read_text(encoding="utf-8")
+    heading = f"# Feedback for {clean(student.key, one_line=True)}\n"
+    if student.name and text.startswith(heading):  # the name as the LMS has it, not the roster folder's
+        text = f"# Feedback for {clean(student.name, one_line=True)}\n" + text[len(heading):]
+    notes = (["handed in late (the LMS marked it so)"] if student.late else []) + placement.notes
+    lines = [f"- {note}" for note in notes]
     lines += [f"- not graded (no exercise of this course): `{name}`" for name in placement.unplaced]
-    write_atomically(path, path.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(lines) + "\n")
+    if lines:
+        text = text.rstrip("\n") + "\n\n## Where your grades came from\n\n" + "\n".join(lines) + "\n"
+    write_atomically(path, text)
 
 
-def write_gradebooks(out: Path, prepared, fmt: str) -> list[Path]:
-    """students.json (the LMS ids) for a converted export, and the LMS gradebook asked for."""
-    from d2lcoach.gradebook import gradebook_text
+def write_gradebooks(out: Path, prepared, fmt: str, per_exercise: bool = False,
+                     assignment: dict[str, str] | None = None) -> list[Path]:
+    """students.json (the LMS ids) for a converted export, and the LMS gradebooks asked for."""
+    from d2lcoach.gradebook import gradebooks
     from d2lcoach.lms import IDENTITIES_NAME, identities_document
     from d2lcoach.progress import write_atomically
     identities = None
@@ -83,9 +93,9 @@ def write_gradebooks(out: Path, prepared, fmt: str) -> list[Path]:
         for placement in prepared.placements:
             _note_in_feedback(out / "feedback" / f"{placement.student.key}.md", placement)
     if fmt != "csv":
-        path = out / f"gradebook-{fmt}.csv"
-        write_atomically(path, gradebook_text(fmt, out, identities))
-        written.append(path)
+        for book in gradebooks(fmt, out, identities, per_exercise=per_exercise, assignment=assignment):
+            write_atomically(out / book.name, book.text)
+            written.append(out / book.name)
     return written
 
 
@@ -106,6 +116,12 @@ def grade(
                                             "needs d2lcoach[cluster]."),
     gradebook_format: str = typer.Option("csv", "--format", help="The gradebook to write beside grades.csv: "
                                          "csv, canvas or moodle (an LMS imports it as it is)."),
+    per_exercise: bool = typer.Option(False, "--per-exercise", help="One LMS grade per exercise (a Canvas "
+                                      "column, a Moodle worksheet each) instead of one for the assignment."),
+    assignment: Optional[List[str]] = typer.Option(None, "--assignment", help="The Canvas assignment's column: "
+                                                   "'Homework 1 (4321)'; with --per-exercise EXERCISE='Softmax (4322)', "
+                                                   "and total=NAME for a total column [default: the course "
+                                                   "title, the exercise id]."),
 ):
     """Grade a whole class: every student's files, sandboxed, into a gradebook and feedback files.
 
@@ -146,6 +162,8 @@ def grade(
         devices = resolve_devices(device)
         if gradebook_format not in GRADEBOOK_FORMATS:
             raise UsageError(f"unknown --format {gradebook_format!r}; choose one of: {', '.join(GRADEBOOK_FORMATS)}")
+        from d2lcoach.gradebook import assignment_names
+        columns = assignment_names(assignment or [], [e.id for e in course.exercises])
         with tempfile.TemporaryDirectory(prefix="d2lcoach-export-") as scratch:
             prepared = prepare_roster(roster, course, Path(scratch))  # an LMS export becomes a roster
             if scheduler:  # connected before anything is written, so a bad address leaves no trace
@@ -165,7 +183,7 @@ def grade(
                     progress.stop()
                 if executor is not None:
                     executor.close()
-        written = write_gradebooks(out, prepared, gradebook_format)
+        written = write_gradebooks(out, prepared, gradebook_format, per_exercise, columns)
     except UsageError as exc:
         ui.error_line(str(exc))
         raise typer.Exit(UsageError.exit_code)
@@ -210,6 +228,10 @@ def grade(
     ui.console.print(f"report: {escape(str(summary.grades_csv))}, {escape(str(summary.results_json))}, "
                      f"{escape(str(summary.feedback_dir))}/")
     for path in written:
-        ui.console.print(f"gradebook for the LMS: {escape(str(path))}")
+        what = "not for import (late flags, notes)" if path.name == "canvas-notes.csv" else "gradebook for the LMS"
+        ui.console.print(f"{what}: {escape(str(path))}")
+    if gradebook_format == "canvas" and not assignment:
+        ui.console.print("the Canvas column is named after the course; name it as your Canvas assignment, with "
+                         "its id, by --assignment 'Homework 1 (4321)', or Canvas makes a new assignment of it")
     if summary.warning:
         ui.console.print(f"[bold red]{escape(summary.warning)}[/]")

@@ -21,7 +21,10 @@ import os
 import re
 import shutil
 import stat
+import struct
+import unicodedata
 import zipfile
+import zlib
 from pathlib import Path
 
 from d2lcoach.course import Course
@@ -46,8 +49,8 @@ _MEMBER_ERRORS = (errno.ENAMETOOLONG, errno.EEXIST, errno.ENOTDIR, errno.EISDIR,
 _CANVAS_FILE = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$", re.DOTALL)
 _CANVAS_LIKE = re.compile(r"^[a-z0-9]+(_LATE)?_\w*_.+$")
 _MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assign(submission|feedback)_[a-z]+_?$")
-_SAFE_KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}$")
-_RESUBMITTED = re.compile(r"^(?P<stem>.+?)-\d+(?P<suffix>\.[A-Za-z0-9]+)$")
+_SAFE_KEY = re.compile(r"^[\w-][\w.-]{0,79}$")
+_RESUBMITTED = re.compile(r"^(?P<stem>.+?)-(?P<number>\d{1,9})(?P<suffix>\.[A-Za-z0-9]+)$")
 
 
 @dataclasses.dataclass
@@ -84,8 +87,9 @@ def _shown(name: str) -> str:
 
 
 def _safe_key(text: str) -> str:
-    """A filesystem-safe rendering of a name; unique only beside the LMS id it is joined with."""
-    key = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "student"
+    """A filesystem-safe rendering of a name, letters kept (`Élodie Brûlé` -> `Élodie_Brûlé`); unique only
+    beside the LMS id it is joined with. Composed first, so a macOS name (e + U+0301) keeps its `é`."""
+    key = re.sub(r"[^\w.-]+", "_", unicodedata.normalize("NFC", text)).strip("._") or "student"
     return key[:80]
 
 
@@ -98,9 +102,55 @@ def _unique_key(text: str) -> str:
     return f"{_safe_key(text)[:64]}-{digest}"
 
 
+#: Info-ZIP's Unicode Path extra field: version 1, the CRC-32 of the header's name, the name in UTF-8.
+_UNICODE_PATH_EXTRA = 0x7075
+_UTF8_FLAG = 0x800  # general purpose bit 11: the header's name is UTF-8
+
+
+def _unicode_path_extra(extra: bytes, raw_name: bytes) -> str | None:
+    """The name in an Info-ZIP Unicode Path extra field (0x7075), if it is there, of version 1, and
+    written for this very name (its CRC-32 matches the header's name bytes, as APPNOTE 4.6.9 asks)."""
+    at = 0
+    while at + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, at)
+        body = extra[at + 4:at + 4 + size]
+        at += 4 + size
+        if tag != _UNICODE_PATH_EXTRA or len(body) < 5 or body[0] != 1:
+            continue
+        (crc,) = struct.unpack_from("<I", body, 1)
+        if crc != zlib.crc32(raw_name):
+            return None  # the name was changed after the field was written: the field is stale
+        try:
+            return body[5:].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def member_name(member: zipfile.ZipInfo) -> str:
+    """A zip member's real name, decoded as the zip says: UTF-8 when flag bit 11 is set; else the
+    Info-ZIP Unicode Path extra field (0x7075); else the header's bytes, which APPNOTE says are CP437
+    (Python decodes them so) but which zip tools on Linux and macOS write as UTF-8 without the flag:
+    bytes that are valid UTF-8 with a non-ASCII letter are read as UTF-8 (CP437 text almost never is)."""
+    if member.flag_bits & _UTF8_FLAG:
+        return member.filename
+    try:
+        raw = member.orig_filename.encode("cp437")
+    except UnicodeEncodeError:
+        return member.filename
+    name = _unicode_path_extra(member.extra, raw)
+    if name is None:
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return member.filename
+    name = name.split("\x00", 1)[0].replace(os.sep, "/")  # as zipfile.ZipInfo cuts its own name
+    return name.rstrip("/") + "/" if member.is_dir() else name
+
+
 def _unpack_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path, root: Path) -> str:
     """Unpack one member under `dest`; or why it is set aside (a link, a path out of the archive, too large)."""
-    name = member.filename
+    name = member_name(member)
     target = (dest / name).resolve()
     if name.startswith("/") or ".." in Path(name).parts or (root != target and root not in target.parents):
         return "a path outside the archive"
@@ -139,13 +189,14 @@ def unpack_zip(archive: Path, dest: Path, set_aside: list[str] | None = None) ->
             for member in members:
                 why = _unpack_member(zf, member, dest, root)
                 if why:
-                    set_aside.append(f"{_shown(member.filename)}: not unpacked from the zip: {why}")
+                    set_aside.append(f"{_shown(member_name(member))}: not unpacked from the zip: {why}")
     except zipfile.BadZipFile:
         raise UsageError(f"{archive}: not a zip file") from None
     except OSError as exc:
         raise UsageError(f"{archive}: cannot unpack: {exc.strerror or exc}") from None
     entries = [p for p in dest.iterdir() if not p.name.startswith((".", "__MACOSX"))]
-    if len(entries) == 1 and entries[0].is_dir() and not _looks_like(entries[0]):
+    if len(entries) == 1 and entries[0].is_dir() and not _looks_like(entries[0]) \
+            and not _MOODLE_DIR.match(entries[0].name):  # a Moodle class of one is still a Moodle export
         return entries[0]  # a zip of one folder: the export is that folder
     return dest
 
@@ -250,16 +301,17 @@ def _github(folder: Path, files: list[Path], dirs: list[Path]) -> Export | None:
     return Export(GITHUB, folder, students, [_shown(p.name) for p in files])
 
 
-def _exercise_file_name(name: str, export_format: str) -> str:
-    """The name a file was handed in as: Canvas's prefix and resubmission suffix removed."""
+def _exercise_file_name(name: str, export_format: str) -> tuple[str, int]:
+    """The name a file was handed in as (Canvas's prefix and resubmission suffix removed), and which
+    resubmission it is: Canvas names the N-th resubmission `softmax-N.py`, the first hand-in 0."""
     if export_format == CANVAS:
         match = _CANVAS_FILE.match(name)
         if match:
             name = match["file"]
         resub = _RESUBMITTED.match(name)
         if resub:
-            name = resub["stem"] + resub["suffix"]
-    return name
+            return resub["stem"] + resub["suffix"], int(resub["number"])
+    return name, 0
 
 
 @dataclasses.dataclass
@@ -291,11 +343,18 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
         folder = dest / student.key
         folder.mkdir()
         by_name: dict[str, Path] = {}
+        versions: dict[str, list[tuple[int, Path]]] = {}
         for path in student.files:
-            by_name.setdefault(_exercise_file_name(path.name, export.format).lower(), path)
+            name, version = _exercise_file_name(path.name, export.format)
+            versions.setdefault(name.lower(), []).append((version, path))
+        superseded: dict[Path, Path] = {}  # an older hand-in -> the newest resubmission, graded instead
+        for name, handed in versions.items():
+            last, newest = max(handed, key=lambda vp: vp[0])  # the first of equals, as listed
+            by_name[name] = newest
+            superseded.update({path: newest for version, path in handed if version < last})
         placed, notes = {}, []
-        taken: set[Path] = set()
-        notebooks = [p for p in student.files if p.suffix.lower() == NOTEBOOK_SUFFIX]
+        taken: set[Path] = set(superseded)
+        notebooks = [p for p in student.files if p.suffix.lower() == NOTEBOOK_SUFFIX and p not in superseded]
         for exercise in course.exercises:
             source = None
             py = by_name.get(exercise.filename.lower())
@@ -305,6 +364,8 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                 try:
                     source = read_bytes(py, within=student.folder)
                     placed[exercise.id] = py.name
+                    if py in superseded.values():
+                        notes.append(f"{exercise.id}: graded from your newest resubmission, {py.name}")
                 except UsageError as exc:  # a link, a FIFO, too large: this student's note, nobody else's
                     notes.append(f"{exercise.id}: not graded: {_reason(exc, py)}")
             else:
@@ -327,6 +388,8 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                     break
             if source is not None:
                 (folder / exercise.filename).write_bytes(source)
+        notes += [f"{old.name} not graded: an older hand-in, resubmitted as {newest.name}"
+                  for old, newest in superseded.items()]
         unplaced = [_shown(p.name) for p in student.files if p not in taken]
         placements.append(Placement(student, placed, [_shown(n) for n in notes], unplaced))
     return placements

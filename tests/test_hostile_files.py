@@ -170,8 +170,9 @@ def test_control_characters_never_reach_a_gradebook(tmp_path, grade):
     for report in ("gradebook-moodle.csv", "grades.csv"):
         text = (grade.report / report).read_text(encoding="utf-8")
         assert not CONTROL.search(text.replace("\n", "")), (report, text)
-    row = list(csv.reader(io.StringIO((grade.report / "gradebook-moodle.csv").read_text())))[1]
-    assert row[:2] == ["\\x1b]0;graded 10 of 10\\x07\\x1b[2KMallory\\u202ehtimS ecilA", "Participant 12345"]
+    header, row = list(csv.reader(io.StringIO((grade.report / "gradebook-moodle.csv").read_text())))[:2]
+    assert header[:2] == ["Identifier", "Full name"]
+    assert row[:2] == ["Participant 12345", "\\x1b]0;graded 10 of 10\\x07\\x1b[2KMallory\\u202ehtimS ecilA"]
 
 
 def test_control_characters_in_a_roster_folder_never_reach_a_report(tmp_path, grade):
