@@ -487,7 +487,8 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
     request = {"filename": display_name, "source": source, "functions": list(exercise.functions),
                "allowed_imports": list(exercise.allowed_imports), "cases": request_cases,
                "record_ops": bool(exercise.forbidden.ops), "record_functions": bool(exercise.forbidden.functions),
-               "disable_ops": request_plan(exercise.forbidden.ops)}
+               "disable_ops": request_plan(exercise.forbidden.ops),
+               "disable_functions": list(exercise.forbidden.names)}
     limits = limits or Limits(wall_seconds=exercise.time_limit, cpu_seconds=int(exercise.time_limit) + 5,
                               cuda="cuda" in devices)
     outcome = sandbox.run(request, limits)
@@ -521,6 +522,8 @@ def forbidden_hits(op_patterns, functions, names) -> list[str]:
         if name.startswith("function::"):
             if name.split("::", 1)[1] in functions:
                 hits.add(name)
+        elif name.startswith("disabled::"):  # a forbidden Python routine, switched off, was called
+            hits.add(name.split("::", 1)[1])
         elif matches(name, op_patterns):
             hits.add(name)
     return sorted(hits)

@@ -22,6 +22,7 @@ from torch.utils._pytree import tree_flatten
 
 import drivers
 import kernels
+import routines
 
 _MAX_TRACE = 2000
 
@@ -241,6 +242,7 @@ def run_request(request: dict) -> dict:
     filename = request["filename"]
     result = {"load_error": None, "missing": [], "runs": []}
     kernels.disable(request.get("disable_ops"), _Evidence.fd)  # before any learner code runs
+    routines.disable(request.get("disable_functions"), _Evidence.fd)
     submission = Submission(request["source"], filename, request["allowed_imports"])
     sys.modules["submission"] = submission.module
     seen_at_load: set = set()
