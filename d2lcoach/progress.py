@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import fcntl
 import math
 import os
 import re
@@ -14,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
+from filelock import FileLock
 
 from d2lcoach.errors import UsageError
 
@@ -422,19 +422,20 @@ def save_progress(path: Path | str, progress: Progress) -> None:
 def update_progress(path: Path | str) -> Iterator[Progress]:
     """Lock, load, yield the Progress, and save it if the body did not raise.
 
-    The lock is an exclusive `flock` on `.d2lcoach-progress.lock` beside the progress file, held from
-    before the load until after the save, so two runs at once cannot lose each other's updates.
+    The lock is an exclusive lock on `.d2lcoach-progress.lock` beside the progress file (`filelock`:
+    `flock` on Unix, a Windows file lock on Windows), held from before the load until after the save, so two
+    runs at once cannot lose each other's updates. A second run waits for the first.
     """
     target = Path(path)
     lock_path = target.parent / LOCK_FILENAME
+    lock = FileLock(lock_path)
     try:
-        lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        lock.acquire()
     except OSError as exc:
         raise UsageError(f"{lock_path}: cannot open the progress lock: {exc.strerror or exc}") from None
     try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)
         progress = load_progress(target)
         yield progress
         save_progress(target, progress)
     finally:
-        os.close(lock_fd)  # closing the last descriptor releases the flock
+        lock.release()

@@ -439,6 +439,38 @@ def test_bad_input_is_a_one_line_usage_error(course, tmp_path, case):
         assert "sofmax" in message
 
 
+def _hold_report(out: str, entered, release) -> None:
+    from d2lcoach.batch.journal import report_lock
+    with report_lock(Path(out)):
+        entered.set()
+        release.wait(60)
+
+
+def test_a_second_grade_into_a_report_in_use_is_refused_at_once(course, tmp_path):
+    import multiprocessing
+
+    roster, out = tmp_path / "roster", tmp_path / "report"
+    (roster / "alice").mkdir(parents=True)
+    out.mkdir()
+    ctx = multiprocessing.get_context("fork")
+    entered, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_report, args=(str(out), entered, release))
+    holder.start()
+    try:
+        assert entered.wait(60)
+        with pytest.raises(UsageError) as info:
+            grade_roster(roster, out, course=course, seed=SEED)
+        assert "another `d2lcoach grade` is writing this report" in str(info.value)
+        assert "\n" not in str(info.value)
+    finally:
+        release.set()
+        holder.join(60)
+    assert holder.exitcode == 0
+    from d2lcoach.batch.journal import report_lock
+    with report_lock(out):  # released by the holder's exit: free again
+        pass
+
+
 # --------------------------------------------------------------------------- the command
 
 @pytest.fixture

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import hashlib
 import json
 import os
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from d2lcoach.batch.model import LOCK_NAME, REPORT_VERSION, RESULTS_NAME
 from d2lcoach.course import Exercise
@@ -130,16 +131,15 @@ def latest_grades(entries: list[dict]) -> dict[tuple[str, str], dict]:
 def report_lock(out: Path):
     """Hold REPORT_DIR for this run; a second `d2lcoach grade` on it gets a UsageError."""
     path = out / LOCK_NAME
+    lock = FileLock(path, timeout=0)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        lock.acquire()
+    except Timeout:
+        raise UsageError(f"{out}: another `d2lcoach grade` is writing this report; "
+                         "wait for it to finish") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot open the report lock: {exc.strerror or exc}") from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise UsageError(f"{out}: another `d2lcoach grade` is writing this report; "
-                             "wait for it to finish") from None
         yield
     finally:
-        os.close(fd)
+        lock.release()
