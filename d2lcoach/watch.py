@@ -1,20 +1,20 @@
 """The core of `d2lcoach watch`: re-check the current exercise on every save, act on single key presses.
 
 Nothing here prints: results go to a `render` callback and messages to `notify`, and everything
-that touches the outside (the clock, sleeping, key presses, inotify) can be replaced in tests.
-File changes are seen through Linux inotify (ctypes, on the file's folder, so editors that save
-by renaming a temporary file are seen too); where inotify is missing, or its events do not
-arrive (network drives, some container mounts), the watcher switches to polling by itself.
+that touches the outside (the clock, sleeping, key presses, file-system events) can be replaced in
+tests. File changes are seen through `watchfiles` (inotify on Linux, FSEvents on macOS,
+ReadDirectoryChangesW on Windows), on the file's folder, so editors that save by renaming a
+temporary file are seen too; where watchfiles is missing, or its events do not arrive (network
+drives, some container mounts), the watcher switches to polling by itself (`--poll` forces it).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import os
+import queue
 import select
-import struct
 import sys
 import threading
 import time
@@ -34,24 +34,17 @@ CONFIRM_KEYS = ("y", "r")
 #: The help line while `r` waits for its answer: then no key has its usual meaning.
 CONFIRM_HELP = "keys: y reset to the stub (your file is kept as a backup) | any other key keeps your file"
 
-INOTIFY = "inotify"
+#: How the watcher sees saves: file-system events, or looking at the file again and again.
+EVENTS = "events"
 POLLING = "polling"
 
-IN_MODIFY = 0x00000002
-IN_ATTRIB = 0x00000004
-IN_CLOSE_WRITE = 0x00000008
-IN_MOVED_FROM = 0x00000040
-IN_MOVED_TO = 0x00000080
-IN_CREATE = 0x00000100
-IN_DELETE = 0x00000200
-IN_Q_OVERFLOW = 0x00004000
-IN_IGNORED = 0x00008000
-#: Events that mean "the file was saved" (or removed, which polling sees too): re-check it.
-TRIGGER_EVENTS = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM
-#: Events that only prove that events arrive (a save in progress, a touch).
-EVIDENCE_EVENTS = TRIGGER_EVENTS | IN_MODIFY | IN_ATTRIB
-_EVENT = struct.Struct("iIII")
+#: What `FileEvents.read` reports: a name in the folder was added, changed or removed (a save, a
+#: rename onto it, a delete), or the watch itself ended (the folder was removed or moved).
+CHANGED = "changed"
+ENDED = "ended"
 _MAX_READ = 2 * 1024 * 1024
+#: How long `FileEvents.watch` waits for the watch to be in place before it gives up.
+_START_SECONDS = 10.0
 
 
 def fingerprint(path: Path) -> tuple[int, int, str] | None:
@@ -65,62 +58,70 @@ def fingerprint(path: Path) -> tuple[int, int, str] | None:
     return info.st_mtime_ns, info.st_size, hashlib.sha256(data).hexdigest()
 
 
-class Inotify:
-    """Linux inotify on one folder at a time, through ctypes. Raises OSError where it is unavailable."""
+class FileEvents:
+    """File-system events for one folder at a time (not its subfolders), through `watchfiles` on a
+    background thread. Raises OSError where events are unavailable (watchfiles not installed, the
+    folder missing, the system's watch limit reached)."""
 
     def __init__(self):
-        if not sys.platform.startswith("linux"):
-            raise OSError("inotify exists only on Linux")
-        libc = ctypes.CDLL(None, use_errno=True)
         try:
-            self._init1, self._add, self._rm = libc.inotify_init1, libc.inotify_add_watch, libc.inotify_rm_watch
-        except AttributeError:
-            raise OSError("this C library has no inotify") from None
-        self._init1.argtypes = [ctypes.c_int]
-        self._add.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
-        self._rm.argtypes = [ctypes.c_int, ctypes.c_int]
-        fd = self._init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if fd < 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"inotify_init1: {os.strerror(err)}")
-        self.fd = fd
-        self._wd: int | None = None
-
-    def fileno(self) -> int:
-        return self.fd
+            import watchfiles
+        except ImportError:
+            raise OSError("the watchfiles package is not installed") from None
+        self._watchfiles = watchfiles
+        self._queue: queue.Queue = queue.Queue()
+        self._stop: threading.Event | None = None
 
     def watch(self, folder: Path):
-        """Watch `folder` (and stop watching the one before)."""
-        wd = self._add(self.fd, os.fsencode(str(folder)), EVIDENCE_EVENTS)
-        if wd < 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"inotify_add_watch {folder}: {os.strerror(err)}")
-        if self._wd is not None and self._wd != wd:
-            self._rm(self.fd, self._wd)
-        self._wd = wd
+        """Watch `folder` (and stop watching the one before); returns once the watch is in place."""
+        self.close()
+        folder = Path(folder).absolute()
+        events: queue.Queue = queue.Queue()
+        stop, ready, failed = threading.Event(), threading.Event(), []
+        threading.Thread(target=self._run, args=(folder, events, stop, ready, failed),
+                         name="d2lcoach-watch-events", daemon=True).start()
+        if not ready.wait(_START_SECONDS):
+            stop.set()
+            raise OSError(f"watching {folder} did not start within {_START_SECONDS:g} s")
+        if failed:
+            raise failed[0]
+        self._queue, self._stop = events, stop
 
-    def read(self) -> list[tuple[int, str]]:
-        """The events for the watched folder waiting now, as (mask, file name); never blocks."""
+    def _run(self, folder: Path, events: queue.Queue, stop: threading.Event, ready: threading.Event,
+             failed: list):
+        """The background thread: each batch of changes into `events`, until `stop`. An error before
+        the watch is in place goes to `failed`, one after it to `events`."""
+        try:
+            # yield_on_timeout: the first batch, empty, comes once the watch is in place.
+            for changes in self._watchfiles.watch(folder, watch_filter=None, stop_event=stop, rust_timeout=100,
+                                                  yield_on_timeout=True, recursive=False, raise_interrupt=False):
+                ready.set()
+                for _change, name in changes:
+                    path = Path(name)
+                    events.put((ENDED if path in (folder, folder.resolve()) else CHANGED, path.name))
+        except Exception as exc:  # noqa: BLE001 - handed over: the watcher falls back to polling
+            error = exc if isinstance(exc, OSError) else OSError(f"{type(exc).__name__}: {exc}")
+            (events.put if ready.is_set() else failed.append)(error)
+        finally:
+            ready.set()
+
+    def read(self, timeout: float = 0.0) -> list[tuple[str, str]]:
+        """The events waiting now, as (CHANGED or ENDED, name in the folder); with `timeout`, waits
+        up to that long for the first one. Raises OSError when the watch failed."""
         events = []
-        while True:
-            try:
-                data = os.read(self.fd, 64 * 1024)
-            except BlockingIOError:
-                return events
-            if not data:
-                return events
-            offset = 0
-            while offset + _EVENT.size <= len(data):
-                wd, mask, _cookie, length = _EVENT.unpack_from(data, offset)
-                raw = data[offset + _EVENT.size:offset + _EVENT.size + length]
-                offset += _EVENT.size + length
-                if wd == self._wd or mask & IN_Q_OVERFLOW:  # not the folder watched before
-                    events.append((mask, os.fsdecode(raw.rstrip(b"\0"))))
+        with contextlib.suppress(queue.Empty):
+            events.append(self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait())
+            while True:
+                events.append(self._queue.get_nowait())
+        for event in events:
+            if isinstance(event, OSError):
+                raise event
+        return events
 
     def close(self):
-        fd, self.fd = self.fd, -1
-        if fd >= 0:
-            os.close(fd)
+        stop, self._stop = self._stop, None
+        if stop is not None:
+            stop.set()  # the thread ends within one step of watchfiles (50 ms); it is not waited for
 
 
 class _Cancelled(Exception):
@@ -304,8 +305,9 @@ class Watcher:
     `on_checking(path)` is told when a check starts, before its result. With `cancel`, checks run in
     a background thread while keys are read: `q` then calls `cancel()` (which must make `check()`
     return soon) and quits. Saves are debounced: events closer than `debounce` seconds give one
-    check. With `poll=True`, or when inotify is unavailable or its events do not arrive (checked
-    every `verify_interval` seconds), the file is polled every `poll_interval` seconds instead.
+    check. With `poll=True`, or when file-system events are unavailable or do not arrive (checked
+    every `verify_interval` seconds; a change with no event yet waits up to `settle` seconds for
+    one), the file is polled every `poll_interval` seconds instead.
     """
 
     def __init__(self, path_provider: Callable[[], Path], check: Callable[[], CheckResult],
@@ -317,8 +319,8 @@ class Watcher:
                  notify: Callable[[str], None] | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  poll: bool = False, poll_interval: float = 0.5, debounce: float = 0.2,
-                 verify_interval: float = 2.0, tick: float = 0.1,
-                 inotify_factory: Callable[[], Inotify] = Inotify):
+                 verify_interval: float = 2.0, settle: float = 1.0, tick: float = 0.1,
+                 events_factory: Callable[[], FileEvents] = FileEvents):
         self.path_provider = path_provider
         self.check = check
         self.render = render
@@ -334,21 +336,22 @@ class Watcher:
         self.poll_interval = poll_interval
         self.debounce = debounce
         self.verify_interval = verify_interval
+        self.settle = settle
         self.tick = tick
-        self.inotify_factory = inotify_factory
-        #: The file being watched, how ("inotify" or "polling") and why polling when it is.
+        self.events_factory = events_factory
+        #: The file being watched, how (EVENTS or POLLING) and why polling when it is.
         self.path: Path | None = None
         self.mode: str | None = None
         self.mode_reason = ""
         #: How many checks ran, and the last result.
         self.checks = 0
         self.last_result: CheckResult | None = None
-        self._inotify: Inotify | None = None
+        self._events: FileEvents | None = None
         self._due: float | None = None  # when a debounced check is due
         self._known = None  # the file's fingerprint when it was last checked
         self._seen = None  # polling: the fingerprint at the last poll
-        self._verified = None  # inotify: the fingerprint at the last verification
-        self._evidence = False  # inotify: an event for the file since the last verification
+        self._verified = None  # events: the fingerprint at the last verification
+        self._evidence = False  # events: an event for the file since the last verification
         self._next_poll = 0.0
         self._next_verify = 0.0
         self._confirming = False  # `r` asked for a confirmation; the next key answers
@@ -387,7 +390,7 @@ class Watcher:
         finally:
             if self._running is not None and self._running.is_alive() and self.cancel is not None:
                 self.cancel()  # Ctrl-C during a background check: stop it too
-            self._close_inotify()
+            self._close_events()
 
     def _timeout(self) -> float:
         now = self.clock()
@@ -490,11 +493,11 @@ class Watcher:
             self.mode, self.mode_reason = POLLING, "--poll"
         else:
             try:
-                self._inotify = self.inotify_factory()
-                self._inotify.watch(self.path.parent)
-                self.mode, self.mode_reason = INOTIFY, ""
+                self._events = self.events_factory()
+                self._events.watch(self.path.parent)
+                self.mode, self.mode_reason = EVENTS, ""
             except OSError as exc:
-                self._close_inotify()
+                self._close_events()
                 self._to_polling(f"file-system events are not available ({exc})")
         self._reset_state()
 
@@ -504,11 +507,11 @@ class Watcher:
         if path == self.path:
             return False
         self.path = path
-        if self.mode == INOTIFY:
+        if self.mode == EVENTS:
             try:
-                self._inotify.watch(path.parent)
+                self._events.watch(path.parent)
             except OSError as exc:
-                self._close_inotify()
+                self._close_events()
                 self._to_polling(f"file-system events are not available for {path.parent} ({exc})")
         self._reset_state()
         return True
@@ -528,18 +531,18 @@ class Watcher:
         self.notify(f"{reason}; checking {self.path.name if self.path else 'the file'} for changes "
                     f"every {self.poll_interval:g} s instead")
 
-    def _close_inotify(self):
-        inotify, self._inotify = self._inotify, None
-        if inotify is not None:
+    def _close_events(self):
+        events, self._events = self._events, None
+        if events is not None:
             with contextlib.suppress(OSError):
-                inotify.close()
+                events.close()
 
     def _look(self):
-        """Take in what changed since the last look: inotify events, or a poll when one is due."""
+        """Take in what changed since the last look: file-system events, or a poll when one is due."""
         now = self.clock()
-        if self.mode == INOTIFY:
+        if self.mode == EVENTS:
             self._drain(now)
-            if self.mode == INOTIFY and now >= self._next_verify:
+            if self.mode == EVENTS and now >= self._next_verify:
                 self._verify(now)
         elif now >= self._next_poll:
             self._next_poll = now + self.poll_interval
@@ -548,27 +551,24 @@ class Watcher:
                 self._seen = current
                 self._due = now + self.debounce
 
-    def _drain(self, now: float):
+    def _drain(self, now: float, wait: float = 0.0):
+        """Take in the events waiting now (with `wait`, wait up to that long for the first one)."""
         try:
-            events = self._inotify.read()
+            events = self._events.read(wait)
         except OSError as exc:
-            self._close_inotify()
+            self._close_events()
             self._to_polling(f"reading file-system events failed ({exc})")
             self._due = now
             return
-        for mask, name in events:
-            if mask & IN_Q_OVERFLOW:
-                self._evidence = True
-                self._due = now + self.debounce
-            elif mask & IN_IGNORED:
-                self._close_inotify()
+        for kind, name in events:
+            if kind == ENDED:
+                self._close_events()
                 self._to_polling(f"the watch on {self.path.parent} ended (folder removed or moved?)")
                 self._due = now + self.debounce
                 return
-            elif name == self.path.name:
+            if name == self.path.name:  # a save, a rename onto the file, its removal: check it
                 self._evidence = True
-                if mask & TRIGGER_EVENTS:
-                    self._due = now + self.debounce
+                self._due = now + self.debounce
 
     def _verify(self, now: float):
         """Compare the file with its last fingerprint: a change that no event announced means that
@@ -576,9 +576,9 @@ class Watcher:
         self._next_verify = now + self.verify_interval
         current = fingerprint(self.path)
         if current != self._verified and not self._evidence:
-            self._drain(now)  # an event for a write that just landed is already queued: take it in
-            if self.mode == INOTIFY and not self._evidence:
-                self._close_inotify()
+            self._drain(now, self.settle)  # the event of a write that just landed may be on its way
+            if self.mode == EVENTS and not self._evidence:
+                self._close_events()
                 self._to_polling(f"file-system events did not arrive for a change to {self.path.name}")
                 self._due = now
         self._verified = current

@@ -1,8 +1,11 @@
 """`d2lcoach watch` driven through its loop: edit a file, see it re-checked, press keys, fall back to polling.
 
-Most tests use a fake clock and a fake `check` (fast and deterministic; inotify events on a real
-folder are queued synchronously, so they are deterministic too). One test runs the real command
-with the real engine and the session's warm sandbox.
+Most tests use a fake clock and a fake `check` (fast and deterministic). Real file-system events
+(watchfiles, on a background thread) arrive a little later than the write that caused them, so the
+tests that use them read them through `SettledEvents`: before each read it writes a marker file
+into the watched folder and waits for the marker's event, so every earlier event is in by then (a
+folder's events come in order). One test runs the real command with the real engine and the
+session's warm sandbox.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 import dataclasses
 
 import io
+import itertools
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,8 +26,8 @@ from typer.testing import CliRunner
 from d2lcoach import tutor
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.results import CheckItem, CheckResult
-from d2lcoach.watch import (INOTIFY, KEY_HELP, POLLING, Inotify, ScriptedKeys, StreamKeys, TerminalKeys,
-                            Watcher, fingerprint)
+from d2lcoach.watch import (CHANGED, ENDED, EVENTS, KEY_HELP, POLLING, FileEvents, ScriptedKeys, StreamKeys,
+                            TerminalKeys, Watcher, fingerprint)
 from d2lcoach.workspace import Workspace, read_submission
 
 SOLUTION = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text(encoding="utf-8")
@@ -39,12 +44,42 @@ class FakeClock:
         self.now += max(0.0, seconds)
 
 
-def inotify_works() -> bool:
+def events_work(folder: Path) -> bool:
     try:
-        Inotify().close()
+        events = FileEvents()
+        events.watch(folder)
     except OSError:
         return False
+    events.close()
     return True
+
+
+class SettledEvents(FileEvents):
+    """The real FileEvents, read only once every event of the test's earlier writes has come: each
+    read first creates and removes a marker file in the folder and waits for its event (for the
+    watch's end when the folder is gone). Marker events are left out of what it returns."""
+
+    markers = itertools.count()
+    WAIT = 30.0  # a guard against hanging, never reached when events work
+
+    def watch(self, folder):
+        super().watch(folder)
+        self.folder = Path(folder)
+
+    def read(self, timeout: float = 0.0):
+        if self.folder.is_dir():
+            marker = self.folder / f".settle-{next(self.markers)}"
+            marker.write_text("")
+            marker.unlink()
+            done = lambda kind, name: name == marker.name  # noqa: E731
+        else:
+            done = lambda kind, name: kind == ENDED  # noqa: E731
+        events = []
+        while not any(done(*event) for event in events):
+            more = super().read(self.WAIT)
+            assert more, f"no file-system event within {self.WAIT:g} s"
+            events += more
+        return [(kind, name) for kind, name in events if not name.startswith(".settle-")]
 
 
 class Session:
@@ -63,6 +98,7 @@ class Session:
         self.verdicts: list[tuple[str, bool]] = []
         self.calls: list[str] = []
         self.keys = ScriptedKeys(steps, sleep=self.clock.sleep)
+        options.setdefault("events_factory", SettledEvents)
         self.watcher = Watcher(self.path, self.check, self.render, self.keys, on_next=self.next,
                                on_hint=lambda: self.calls.append("hint"), on_list=lambda: self.calls.append("list"),
                                on_reset=self.reset, notify=self.messages.append, clock=self.clock,
@@ -99,10 +135,11 @@ class Session:
         return self.watcher.run()
 
 
-needs_inotify = pytest.mark.skipif(not inotify_works(), reason="no inotify on this machine")
+needs_events = pytest.mark.skipif(not events_work(Path(__file__).parent),
+                                  reason="no file-system events (watchfiles) on this machine")
 
 
-@needs_inotify
+@needs_events
 def test_save_rechecks_and_n_moves_on_only_when_pressed(course, tmp_path):
     s = Session(course, tmp_path, [])
     s.keys.steps = [
@@ -113,14 +150,14 @@ def test_save_rechecks_and_n_moves_on_only_when_pressed(course, tmp_path):
         s.write("conv2d", "import torch\n"), 0.5,  # the new one is
         "q", "never pressed"]
     assert s.run() == "quit"
-    assert s.messages == [] and s.watcher.mode == INOTIFY
+    assert s.messages == [] and s.watcher.mode == EVENTS
     assert s.verdicts == [("softmax", False), ("softmax", True), ("conv2d", False), ("conv2d", False)]
     assert s.calls == ["hint", "next"]
     assert s.watcher.path == s.file("conv2d") and s.file("conv2d").read_text() == "import torch\n"
     assert s.keys.steps == ["never pressed"]
 
 
-@needs_inotify
+@needs_events
 def test_editors_that_write_twice_give_one_check(course, tmp_path):
     s = Session(course, tmp_path, [])
 
@@ -133,18 +170,63 @@ def test_editors_that_write_twice_give_one_check(course, tmp_path):
     assert s.watcher.checks == 2 and s.verdicts[-1] == ("softmax", False)  # the last content, checked once
 
 
-@needs_inotify
-def test_editors_that_save_by_renaming_are_seen(course, tmp_path):
+def save_over_a_temporary_file(path: Path, text: str):
+    """Write a temporary file beside the file, then rename it onto the file."""
+    temp = path.with_suffix(".py.swp")
+    temp.write_text(text)
+    os.replace(temp, path)
+
+
+def save_like_vim(path: Path, text: str):
+    """vim's default for a file with one link: rename the file to its backup, write a new file, drop the backup."""
+    backup = path.with_name(path.name + "~")
+    os.rename(path, backup)
+    path.write_text(text)
+    backup.unlink()
+
+
+def save_like_jetbrains(path: Path, text: str):
+    """JetBrains' "safe write": write a temporary file, move the file aside, rename the temporary file onto it."""
+    temp, old = path.with_name(path.name + "___jb_tmp___"), path.with_name(path.name + "___jb_old___")
+    temp.write_text(text)
+    os.rename(path, old)
+    os.rename(temp, path)
+    old.unlink()
+
+
+@needs_events
+@pytest.mark.parametrize("save", [save_over_a_temporary_file, save_like_vim, save_like_jetbrains])
+def test_editors_that_save_by_renaming_give_one_check(course, tmp_path, save):
     s = Session(course, tmp_path, [])
-
-    def save_by_rename():
-        temp = s.file("softmax").with_suffix(".py.swp")
-        temp.write_text(SOLUTION)
-        os.replace(temp, s.file("softmax"))
-
-    s.keys.steps = [save_by_rename, 1.0, "q"]
+    s.keys.steps = [lambda: save(s.file("softmax"), SOLUTION), 1.0, 1.0, "q"]
     assert s.run() == "quit"
-    assert s.verdicts == [("softmax", False), ("softmax", True)]
+    assert s.watcher.mode == EVENTS and s.messages == []
+    assert s.verdicts == [("softmax", False), ("softmax", True)] and s.watcher.checks == 2
+
+
+@needs_events
+def test_file_events_name_what_changed_and_end_with_the_folder(tmp_path):
+    folder = tmp_path / "ch04"
+    folder.mkdir()
+    events = FileEvents()
+    events.watch(folder)
+    try:
+        (folder / "softmax.py").write_text("x")
+        seen = []
+        while (CHANGED, "softmax.py") not in seen:
+            more = events.read(SettledEvents.WAIT)
+            assert more, "no event for the write"
+            seen += more
+        (folder / "softmax.py").unlink()
+        folder.rmdir()
+        while (ENDED, "ch04") not in seen:
+            more = events.read(SettledEvents.WAIT)
+            assert more, "no event for the folder's removal"
+            seen += more
+    finally:
+        events.close()
+    with pytest.raises(OSError):
+        FileEvents().watch(tmp_path / "nowhere")
 
 
 def test_poll_forces_polling_and_sees_a_change_of_content_alone(course, tmp_path):
@@ -163,42 +245,49 @@ def test_poll_forces_polling_and_sees_a_change_of_content_alone(course, tmp_path
     assert s.messages == []
 
 
-def test_falls_back_to_polling_when_inotify_is_unavailable(course, tmp_path):
-    def broken():
-        raise OSError(24, "Too many open files")
+def too_many_open_files():
+    raise OSError(24, "Too many open files")
 
-    s = Session(course, tmp_path, [], inotify_factory=broken)
+
+@pytest.mark.parametrize("factory, why", [
+    (too_many_open_files, "[Errno 24] Too many open files"),
+    ("no watchfiles", "the watchfiles package is not installed")])
+def test_falls_back_to_polling_when_events_are_unavailable(course, tmp_path, monkeypatch, factory, why):
+    if factory == "no watchfiles":
+        monkeypatch.setitem(sys.modules, "watchfiles", None)  # as if it were not installed
+        factory = FileEvents
+    s = Session(course, tmp_path, [], events_factory=factory)
     s.keys.steps = [s.write("softmax", SOLUTION), 1.0, 1.0, "q"]
     assert s.run() == "quit"
     assert s.watcher.mode == POLLING
-    assert s.messages == ["file-system events are not available ([Errno 24] Too many open files); "
+    assert s.messages == [f"file-system events are not available ({why}); "
                           "checking softmax.py for changes every 0.5 s instead"]
     assert s.verdicts == [("softmax", False), ("softmax", True)]
 
 
-class SilentInotify:
-    """inotify that starts but never delivers an event (a network drive, a container mount)."""
+class SilentEvents:
+    """File-system events that start but never come (a network drive, a container mount)."""
 
     closed = False
 
     def watch(self, folder):
         pass
 
-    def read(self):
+    def read(self, timeout: float = 0.0):
         return []
 
     def close(self):
-        SilentInotify.closed = True
+        SilentEvents.closed = True
 
 
 def test_falls_back_to_polling_when_events_do_not_arrive(course, tmp_path):
-    s = Session(course, tmp_path, [], inotify_factory=SilentInotify)
+    s = Session(course, tmp_path, [], events_factory=SilentEvents)
     s.keys.steps = [1.0, s.write("softmax", SOLUTION), 0.5,  # no event comes for this save
                     1.0,  # the verification (every 2 s) notices the change: polling, and a check
                     s.write("softmax", "# changed again\n"), 1.0, 1.0,  # polling sees the next save
                     "q"]
     assert s.run() == "quit"
-    assert SilentInotify.closed and s.watcher.mode == POLLING
+    assert SilentEvents.closed and s.watcher.mode == POLLING
     assert s.messages == ["file-system events did not arrive for a change to softmax.py; "
                           "checking softmax.py for changes every 0.5 s instead"]
     assert s.verdicts == [("softmax", False), ("softmax", True), ("softmax", False)]
@@ -220,7 +309,7 @@ def test_keys_check_list_reset_and_unknown(course, tmp_path):
     assert len(backups) == 1 and backups[0].read_text() == SOLUTION
 
 
-@needs_inotify
+@needs_events
 def test_a_missing_file_is_a_message_not_a_crash(course, tmp_path):
     s = Session(course, tmp_path, [])
     s.keys.steps = [lambda: s.file("softmax").unlink(), 1.0,  # checked: the file is gone
@@ -228,10 +317,10 @@ def test_a_missing_file_is_a_message_not_a_crash(course, tmp_path):
     assert s.run() == "quit"
     assert len(s.messages) == 1 and s.messages[0].endswith("softmax.py: file not found")
     assert s.verdicts == [("softmax", False), ("softmax", True)]
-    assert s.watcher.mode == INOTIFY
+    assert s.watcher.mode == EVENTS
 
 
-@needs_inotify
+@needs_events
 def test_a_removed_folder_switches_to_polling(course, tmp_path):
     s = Session(course, tmp_path, [])
     folder = s.file("softmax").parent
