@@ -96,9 +96,23 @@ def _bwrap_works() -> bool:
     return probe.returncode == 0
 
 
+#: The names of the systems where no sandbox level works yet, for the one-line error.
+_SYSTEM_NAMES = {"darwin": "macOS", "win32": "Windows", "cygwin": "Cygwin"}
+
+
+def _require_linux() -> None:
+    """Both levels need Linux (bubblewrap; prctl, seccomp, Landlock, /proc and fork in the worker):
+    elsewhere, a SandboxError that says so, before anything Linux-only is touched."""
+    if not sys.platform.startswith("linux"):
+        system = _SYSTEM_NAMES.get(sys.platform, sys.platform)
+        raise SandboxError(f"no sandbox level works on {system} yet: both (bubblewrap namespaces and the "
+                           "process fallback) need Linux, so grade on Linux, in WSL 2 or on Colab")
+
+
 @functools.lru_cache(maxsize=None)
 def available_level() -> str:
     """The strongest isolation this machine offers, unless D2LCOACH_SANDBOX forces one."""
+    _require_linux()
     forced = os.environ.get("D2LCOACH_SANDBOX", "").strip().lower()
     if forced == PROCESS:
         return PROCESS
@@ -269,6 +283,7 @@ class Sandbox:
     def start(self) -> "Sandbox":
         if self._proc is not None and self._proc.poll() is None:
             return self
+        _require_linux()
         worker = RUNTIME_DIR / "worker.py"
         if self.level == NAMESPACES:
             cmd = _bwrap_command(worker, self.hidden, self.cuda, SCRATCH_BYTES)

@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import ctypes
 import os
-import resource
+
+try:
+    import resource
+except ImportError:  # Windows: the worker runs only on Linux (d2lcoach.sandbox checks), but imports anywhere
+    resource = None
 import select
 import shutil
 import signal

@@ -1,0 +1,114 @@
+"""d2lcoach on macOS and Windows, as far as Linux can pretend to be them.
+
+In a fresh interpreter, `sys.platform` is set to 'darwin' or 'win32', `os.fork` is removed, and for
+Windows the modules it lacks (`fcntl`, `resource`, `termios`, `tty`, `pwd`, `grp`) cannot be
+imported. Then `next`, `list` and `hint` must work in a new workspace, `check` and `watch` must say
+in one line that no sandbox works there (exit 3, no traceback), and every module of d2lcoach must
+import, the sandbox's runtime files too, as the sandbox imports them (by name, from their folder).
+
+Libraries that choose their implementation by `sys.platform` as they are imported (the standard
+library's subprocess and multiprocessing, torch, psutil, filelock, watchfiles) are imported first,
+under the real platform: they are tested on those systems by their own projects; what is tested
+here is that d2lcoach itself reaches for nothing Linux-only until it grades.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+PROBE = r'''
+import contextlib, importlib, io, json, os, pkgutil, sys, traceback
+
+platform = sys.argv[1]
+for name in ("subprocess", "multiprocessing", "multiprocessing.connection", "asyncio", "ctypes", "ctypes.util",
+             "uuid", "torch", "torchvision", "numpy", "yaml", "rich", "typer", "click", "RestrictedPython",
+             "filelock", "watchfiles", "psutil", "dask", "distributed", "IPython", "nbformat"):
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
+sys.platform = platform
+del os.fork
+if platform == "win32":
+    for name in ("fcntl", "resource", "termios", "tty", "pwd", "grp"):
+        sys.modules[name] = None  # `import fcntl` now raises ImportError, as on Windows
+
+report = {"commands": {}, "failed_imports": {}, "imported": []}
+from d2lcoach import cli
+for args in (["next"], ["list"], ["hint"], ["check"], ["watch"]):
+    stdout, stderr = io.StringIO(), io.StringIO()
+    sys.argv = ["d2lcoach", *args]
+    code = None
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        try:
+            cli.main()
+        except SystemExit as exc:
+            code = exc.code
+        except BaseException:
+            traceback.print_exc()
+            code = "raised"
+    report["commands"][args[0]] = {"exit": code, "stdout": stdout.getvalue(), "stderr": stderr.getvalue()}
+
+import d2lcoach
+from d2lcoach.sandbox import RUNTIME_DIR
+names = [m.name for m in pkgutil.walk_packages(d2lcoach.__path__, "d2lcoach.")
+         if not m.name.startswith("d2lcoach.sandbox.runtime.")]
+sys.path.insert(0, str(RUNTIME_DIR))  # the runtime files import each other by name, as in the sandbox
+names += sorted(p.stem for p in RUNTIME_DIR.glob("*.py") if p.stem != "__init__")
+for name in names:
+    try:
+        importlib.import_module(name)
+        report["imported"].append(name)
+    except BaseException as exc:
+        report["failed_imports"][name] = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+print(json.dumps(report))
+'''
+
+SYSTEMS = {"darwin": "macOS", "win32": "Windows"}
+
+
+@pytest.fixture(scope="module", params=sorted(SYSTEMS))
+def pretend(request, tmp_path_factory):
+    """The probe's report for one system (it runs once per system: each run imports torch)."""
+    workspace = tmp_path_factory.mktemp(f"ws-{request.param}")
+    done = subprocess.run([sys.executable, "-c", PROBE, request.param], cwd=workspace, capture_output=True,
+                          text=True, encoding="utf-8", timeout=600,
+                          env={**__import__("os").environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return request.param, workspace, json.loads(done.stdout.splitlines()[-1])
+
+
+def test_every_module_imports(pretend):
+    _, _, report = pretend
+    assert report["failed_imports"] == {}
+    for name in ("d2lcoach.cli", "d2lcoach.progress", "d2lcoach.batch.journal", "d2lcoach.watch",
+                 "d2lcoach.sandbox", "worker", "harness", "seccomp", "landlock", "kernels"):
+        assert name in report["imported"]
+
+
+def test_next_list_and_hint_work(pretend):
+    _, workspace, report = pretend
+    commands = report["commands"]
+    for name in ("next", "list", "hint"):
+        assert commands[name]["exit"] in (0, None), (name, commands[name])
+        assert "Traceback" not in commands[name]["stdout"] + commands[name]["stderr"], name
+    assert (workspace / "ch03-linear-regression" / "linear_regression.py").is_file()
+    assert (workspace / "d2lcoach-progress.yaml").is_file()
+    assert "linear_regression" in commands["list"]["stdout"]
+    assert "Hint 1 of" in commands["hint"]["stdout"]
+
+
+@pytest.mark.parametrize("command", ["check", "watch"])
+def test_grading_says_in_one_line_that_no_sandbox_works_here(pretend, command):
+    system, _, report = pretend
+    result = report["commands"][command]
+    assert result["exit"] == 3, result
+    lines = [line for line in result["stderr"].splitlines() if line.strip()]
+    assert len(lines) == 1, result["stderr"]
+    assert lines[0].startswith("error: the sandbox could not run: no sandbox level works on "
+                               f"{SYSTEMS[system]} yet"), lines
+    assert "Traceback" not in result["stdout"]
