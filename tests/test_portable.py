@@ -2,7 +2,8 @@
 
 In a fresh interpreter, `sys.platform` is set to 'darwin' or 'win32', `os.fork` is removed, and for
 Windows the modules it lacks (`fcntl`, `resource`, `termios`, `tty`, `pwd`, `grp`) cannot be
-imported. Then `next`, `list` and `hint` must work in a new workspace, `check` and `watch` must say
+imported and the names of `os` and `signal` it lacks (`os.killpg`, `os.O_DIRECTORY`,
+`signal.SIGKILL`, ...) are gone. Then `next`, `list` and `hint` must work in a new workspace, `check` and `watch` must say
 in one line that no sandbox works there (exit 3, no traceback), and every module of d2lcoach must
 import, the sandbox's runtime files too, as the sandbox imports them (by name, from their folder).
 
@@ -24,6 +25,10 @@ PROBE = r'''
 import contextlib, importlib, io, json, os, pkgutil, sys, traceback
 
 platform = sys.argv[1]
+# Not all that Windows lacks: filelock, imported above as on Linux, still needs geteuid, fchmod, O_NONBLOCK.
+WINDOWS_LACKS_OS = ("killpg", "getuid", "getgid", "setsid", "setpgid", "getpgid", "WNOHANG",
+                    "O_DIRECTORY", "O_NOFOLLOW", "O_CLOEXEC", "sync", "getloadavg")
+WINDOWS_LACKS_SIGNAL = ("SIGKILL", "SIGXCPU", "SIGXFSZ", "SIGALRM", "SIGCHLD", "SIGHUP", "SIGQUIT", "SIGUSR1")
 for name in ("subprocess", "multiprocessing", "multiprocessing.connection", "asyncio", "ctypes", "ctypes.util",
              "uuid", "torch", "torchvision", "numpy", "yaml", "rich", "typer", "click", "RestrictedPython",
              "filelock", "watchfiles", "psutil", "dask", "distributed", "IPython", "nbformat"):
@@ -34,8 +39,13 @@ for name in ("subprocess", "multiprocessing", "multiprocessing.connection", "asy
 sys.platform = platform
 del os.fork
 if platform == "win32":
+    import signal
     for name in ("fcntl", "resource", "termios", "tty", "pwd", "grp"):
         sys.modules[name] = None  # `import fcntl` now raises ImportError, as on Windows
+    for module, names in ((os, WINDOWS_LACKS_OS), (signal, WINDOWS_LACKS_SIGNAL)):
+        for name in names:
+            if hasattr(module, name):
+                delattr(module, name)
 
 report = {"commands": {}, "failed_imports": {}, "imported": []}
 from d2lcoach import cli
