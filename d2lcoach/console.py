@@ -6,6 +6,7 @@ tests read stable text. The core never prints; the CLI renders what the core ret
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 
@@ -22,7 +23,34 @@ def _plain() -> bool:
     return bool(os.environ.get("NO_COLOR")) or not sys.stdout.isatty()
 
 
+def _unwritable(exc: UnicodeError):
+    """An encoding error handler: a file name's undecodable bytes (kept as surrogates) go out as they
+    came in, and any other character the stream cannot write becomes `?`."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    chunk = exc.object[exc.start:exc.end]
+    if all("\udc80" <= c <= "\udcff" for c in chunk):
+        return bytes(ord(c) - 0xDC00 for c in chunk), exc.end
+    return "?" * len(chunk), exc.end
+
+
+codecs.register_error("d2lcoach-unwritable", _unwritable)
+
+
+def _tolerant(stream) -> None:
+    """Let a stream whose encoding is not UTF-8 (ASCII under LC_ALL=C, cp1252 in an old Windows
+    console) write `?` for a character it lacks (the `✗` of a failing check), never fail a command."""
+    encoding = getattr(stream, "encoding", None)
+    try:
+        if not encoding or codecs.lookup(encoding).name == "utf-8" or stream.errors == "d2lcoach-unwritable":
+            return
+        stream.reconfigure(errors="d2lcoach-unwritable")
+    except (AttributeError, LookupError, ValueError, OSError):
+        pass  # not a text stream we can reconfigure (a test's buffer): left as it is
+
+
 def make_console(stderr: bool = False) -> Console:
+    _tolerant(sys.stderr if stderr else sys.stdout)
     plain = bool(os.environ.get("NO_COLOR")) or not (sys.stderr if stderr else sys.stdout).isatty()
     return Console(stderr=stderr, no_color=plain, highlight=False, soft_wrap=plain,
                    width=None if not plain else 100, emoji=False,

@@ -15,11 +15,17 @@ here is that d2lcoach itself reaches for nothing Linux-only until it grades.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from d2lcoach.course import BUILTIN_ROOT
 
 PROBE = r'''
 import contextlib, importlib, io, json, os, pkgutil, sys, traceback
@@ -87,7 +93,7 @@ def pretend(request, tmp_path_factory):
     workspace = tmp_path_factory.mktemp(f"ws-{request.param}")
     done = subprocess.run([sys.executable, "-c", PROBE, request.param], cwd=workspace, capture_output=True,
                           text=True, encoding="utf-8", timeout=600,
-                          env={**__import__("os").environ, "NO_COLOR": "1", "COLUMNS": "200"})
+                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
     assert done.returncode == 0, done.stderr[-3000:]
     return request.param, workspace, json.loads(done.stdout.splitlines()[-1])
 
@@ -122,3 +128,58 @@ def test_grading_says_in_one_line_that_no_sandbox_works_here(pretend, command):
     assert lines[0].startswith("error: the sandbox could not run: no sandbox level works on "
                                f"{SYSTEMS[system]} yet"), lines
     assert "Traceback" not in result["stdout"]
+
+
+# --------------------------------------------------------------------------- text whatever the locale
+
+def _run_in_c_locale(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """`python -m d2lcoach ARGS` with an ASCII locale and Python's UTF-8 mode off: stdout, stderr and
+    file names are ASCII to Python, as on a minimal server or in some CI images."""
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "NO_COLOR": "1"}
+    env.pop("PYTHONIOENCODING", None)
+    return subprocess.run([sys.executable, "-m", "d2lcoach", *args], cwd=cwd, env=env, capture_output=True,
+                          timeout=600)
+
+
+@pytest.mark.slow
+def test_a_crlf_copy_of_the_solution_passes_in_a_non_ascii_folder_under_an_ascii_locale(tmp_path):
+    workspace = tmp_path / "Übung – ü"
+    workspace.mkdir()
+    started = _run_in_c_locale(["next", "--exercise", "softmax"], workspace)
+    assert started.returncode == 0, started.stderr.decode("utf-8", "replace")
+    solution = (BUILTIN_ROOT / "solutions" / "softmax.py").read_bytes()
+    assert b"\r" not in solution
+    # Windows Notepad's way: a byte-order mark, CRLF line ends, and the learner's own non-ASCII comment.
+    crlf = "\ufeff# Lösung: softmax – naïve? λ\n".encode("utf-8") + solution
+    file = workspace / "ch04-linear-classification" / "softmax.py"
+    file.write_bytes(crlf.replace(b"\n", b"\r\n"))
+    checked = _run_in_c_locale(["check", "--device", "cpu"], workspace)
+    out = checked.stdout.decode("utf-8", "replace")
+    assert checked.returncode == 0, out + checked.stderr.decode("utf-8", "replace")
+    assert "PASSED softmax" in out and checked.stderr == b""
+    listed = _run_in_c_locale(["list"], workspace)
+    assert listed.returncode == 0 and b"1 of " in listed.stdout, listed.stderr
+    assert file.read_bytes() == crlf.replace(b"\n", b"\r\n")  # graded as it is, never rewritten
+
+
+def test_a_failing_check_prints_on_an_ascii_stream():
+    """The `✗` before each failing check becomes `?` on a stream that cannot write it, instead of
+    failing the command; a file name's undecodable bytes go out unchanged."""
+    from d2lcoach import console as out
+    from d2lcoach.results import CheckItem, CheckResult
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii", errors="strict", write_through=True)
+    name = "/tmp/\udcc3\udc9cbung/softmax.py"  # /tmp/Übung/softmax.py as Python names it under an ASCII locale
+    result = CheckResult("softmax", name, [CheckItem("values", False, "cpu", "wrong values")])
+    with contextlib.redirect_stdout(stream):
+        out.reset_consoles()
+        try:
+            out.render_result(result, "Softmax")
+            out.console.print(name, markup=False)
+        finally:
+            stream.flush()
+    out.reset_consoles()
+    text = raw.getvalue()
+    assert b"? values" in text and b"wrong values" in text
+    assert b"/tmp/\xc3\x9cbung/softmax.py" in text
