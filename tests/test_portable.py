@@ -183,3 +183,45 @@ def test_a_failing_check_prints_on_an_ascii_stream():
     text = raw.getvalue()
     assert b"? values" in text and b"wrong values" in text
     assert b"/tmp/\xc3\x9cbung/softmax.py" in text
+
+
+def _text_io_without_encoding(source: str) -> list[int]:
+    """Lines of `source` that open, read or write a file as text without naming an encoding."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or any(k.arg == "encoding" for k in node.keywords):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in ("read_text", "write_text"):
+            lines.append(node.lineno)
+        elif name in ("open", "NamedTemporaryFile", "TextIOWrapper"):
+            if isinstance(func, ast.Attribute) and getattr(func.value, "id", None) in ("os", "zf", "zipfile"):
+                continue  # os.open is a descriptor; a zip member is bytes
+            modes = [a.value for a in node.args[1:2] if isinstance(a, ast.Constant)]
+            modes += [k.value.value for k in node.keywords if k.arg == "mode" and isinstance(k.value, ast.Constant)]
+            if name == "NamedTemporaryFile" and not modes:
+                continue  # binary by default
+            if not any("b" in str(mode) for mode in modes):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_the_scan_finds_text_io_without_an_encoding():
+    assert _text_io_without_encoding("p.read_text()\nopen(p)\nopen(p, 'w')\nopen(p, mode='rb')\n"
+                                     "p.write_text(s, encoding='utf-8')\nos.open(p, 0)\n") == [1, 2, 3]
+
+
+def test_files_are_read_and_written_as_utf8_whatever_the_locale():
+    """Outside the sandbox (whose Linux-only worker reads /proc in the sandbox's own C.UTF-8 locale),
+    every text file d2lcoach opens names its encoding: the locale's (cp1252 on Windows, ASCII under
+    LC_ALL=C) would garble or refuse a learner's `λ`."""
+    import d2lcoach
+
+    package = Path(d2lcoach.__file__).parent
+    found = {str(path.relative_to(package)): lines for path in sorted(package.rglob("*.py"))
+             if "sandbox" not in path.relative_to(package).parts
+             and (lines := _text_io_without_encoding(path.read_text(encoding="utf-8")))}
+    assert found == {}
