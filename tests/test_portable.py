@@ -1,16 +1,21 @@
-"""d2lcoach on macOS and Windows, as far as Linux can pretend to be them.
+"""d2lcoach beyond Linux, as far as Linux can pretend: other systems, other locales.
 
 In a fresh interpreter, `sys.platform` is set to 'darwin' or 'win32', `os.fork` is removed, and for
 Windows the modules it lacks (`fcntl`, `resource`, `termios`, `tty`, `pwd`, `grp`) cannot be
 imported and the names of `os` and `signal` it lacks (`os.killpg`, `os.O_DIRECTORY`,
-`signal.SIGKILL`, ...) are gone. Then `next`, `list` and `hint` must work in a new workspace, `check` and `watch` must say
-in one line that no sandbox works there (exit 3, no traceback), and every module of d2lcoach must
-import, the sandbox's runtime files too, as the sandbox imports them (by name, from their folder).
+`signal.SIGKILL`, ...) are gone. Then `next`, `list`, `hint`, `reset` and `doctor` must work in a
+new workspace, `check` and `watch` must say in one line that no sandbox works there (exit 3, no
+traceback), and every module of d2lcoach must import, the sandbox's runtime files too, as the
+sandbox imports them (by name, from their folder).
 
 Libraries that choose their implementation by `sys.platform` as they are imported (the standard
 library's subprocess and multiprocessing, torch, psutil, filelock, watchfiles) are imported first,
 under the real platform: they are tested on those systems by their own projects; what is tested
 here is that d2lcoach itself reaches for nothing Linux-only until it grades.
+
+Text: a CRLF copy of a solution, with a byte-order mark and non-ASCII text, passes `check` in a
+non-ASCII folder under an ASCII locale; output a stream cannot write becomes `?`; and every text
+file d2lcoach opens names its encoding.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ if platform == "win32":
 
 report = {"commands": {}, "failed_imports": {}, "imported": []}
 from d2lcoach import cli
-for args in (["next"], ["list"], ["hint"], ["check"], ["watch"]):
+for args in (["next"], ["list"], ["hint"], ["reset"], ["doctor"], ["check"], ["watch"]):
     stdout, stderr = io.StringIO(), io.StringIO()
     sys.argv = ["d2lcoach", *args]
     code = None
@@ -106,16 +111,18 @@ def test_every_module_imports(pretend):
         assert name in report["imported"]
 
 
-def test_next_list_and_hint_work(pretend):
-    _, workspace, report = pretend
+def test_next_list_hint_reset_and_doctor_work(pretend):
+    system, workspace, report = pretend
     commands = report["commands"]
-    for name in ("next", "list", "hint"):
+    for name in ("next", "list", "hint", "reset", "doctor"):
         assert commands[name]["exit"] in (0, None), (name, commands[name])
         assert "Traceback" not in commands[name]["stdout"] + commands[name]["stderr"], name
     assert (workspace / "ch03-linear-regression" / "linear_regression.py").is_file()
     assert (workspace / "d2lcoach-progress.yaml").is_file()
     assert "linear_regression" in commands["list"]["stdout"]
     assert "Hint 1 of" in commands["hint"]["stdout"]
+    assert "reset linear_regression" in commands["reset"]["stdout"]
+    assert f"no sandbox level works on {SYSTEMS[system]} yet" in commands["doctor"]["stdout"]
 
 
 @pytest.mark.parametrize("command", ["check", "watch"])
