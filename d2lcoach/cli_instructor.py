@@ -132,7 +132,7 @@ def grade(
     from d2lcoach.gradebook import GRADEBOOK_FORMATS
     from d2lcoach.grading.engine import resolve_devices
     from d2lcoach.lms import prepare_roster
-    from d2lcoach.sandbox import SandboxError, available_level
+    from d2lcoach.sandbox import NoSandboxHere, SandboxError, available_level
 
     ui.reset_consoles()
     progress = None
@@ -187,6 +187,9 @@ def grade(
     except UsageError as exc:
         ui.error_line(str(exc))
         raise typer.Exit(UsageError.exit_code)
+    except NoSandboxHere as exc:  # macOS, Windows: nothing was graded, nothing can be
+        ui.error_line(f"the sandbox could not run: {exc}")
+        raise typer.Exit(3)
     except SandboxError as exc:
         ui.error_line(f"the sandbox could not run: {exc}; what was graded is kept, run again to finish")
         raise typer.Exit(1)

@@ -93,8 +93,9 @@ class FileEvents:
         the watch is in place goes to `failed`, one after it to `events`."""
         try:
             # yield_on_timeout: the first batch, empty, comes once the watch is in place.
-            for changes in self._watchfiles.watch(folder, watch_filter=None, stop_event=stop, rust_timeout=100,
-                                                  yield_on_timeout=True, recursive=False, raise_interrupt=False):
+            batches = self._watchfiles.watch(folder, watch_filter=None, stop_event=stop, rust_timeout=100,
+                                             yield_on_timeout=True, recursive=False, raise_interrupt=False)
+            for changes in batches:
                 ready.set()
                 for _change, name in changes:
                     path = Path(name)

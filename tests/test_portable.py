@@ -4,9 +4,9 @@ In a fresh interpreter, `sys.platform` is set to 'darwin' or 'win32', `os.fork` 
 Windows the modules it lacks (`fcntl`, `resource`, `termios`, `tty`, `pwd`, `grp`) cannot be
 imported and the names of `os` and `signal` it lacks (`os.killpg`, `os.O_DIRECTORY`,
 `signal.SIGKILL`, ...) are gone. Then `next`, `list`, `hint`, `reset` and `doctor` must work in a
-new workspace, `check` and `watch` must say in one line that no sandbox works there (exit 3, no
-traceback), and every module of d2lcoach must import, the sandbox's runtime files too, as the
-sandbox imports them (by name, from their folder).
+new workspace, `check`, `watch` and `grade` must say in one line that no sandbox works there
+(exit 3, no traceback), and every module of d2lcoach must import, the sandbox's runtime files
+too, as the sandbox imports them (by name, from their folder).
 
 Libraries that choose their implementation by `sys.platform` as they are imported (the standard
 library's subprocess and multiprocessing, torch, psutil, filelock, watchfiles) are imported first,
@@ -60,7 +60,13 @@ if platform == "win32":
 
 report = {"commands": {}, "failed_imports": {}, "imported": []}
 from d2lcoach import cli
-for args in (["next"], ["list"], ["hint"], ["reset"], ["doctor"], ["check"], ["watch"]):
+import tempfile
+roster = os.path.join(tempfile.mkdtemp(), "roster")
+os.makedirs(os.path.join(roster, "alice"))
+with open(os.path.join(roster, "alice", "softmax.py"), "w", encoding="utf-8") as handle:
+    handle.write("def softmax(X, dim=-1):\n    return X\n")
+grade = ["grade", roster, "--out", os.path.join(os.path.dirname(roster), "report"), "-e", "softmax"]
+for args in (["next"], ["list"], ["hint"], ["reset"], ["doctor"], ["check"], ["watch"], grade):
     stdout, stderr = io.StringIO(), io.StringIO()
     sys.argv = ["d2lcoach", *args]
     code = None
@@ -125,7 +131,7 @@ def test_next_list_hint_reset_and_doctor_work(pretend):
     assert f"no sandbox level works on {SYSTEMS[system]} yet" in commands["doctor"]["stdout"]
 
 
-@pytest.mark.parametrize("command", ["check", "watch"])
+@pytest.mark.parametrize("command", ["check", "watch", "grade"])
 def test_grading_says_in_one_line_that_no_sandbox_works_here(pretend, command):
     system, _, report = pretend
     result = report["commands"][command]

@@ -44,6 +44,10 @@ class SandboxError(RuntimeError):
     """The sandbox itself could not run (not a learner's fault)."""
 
 
+class NoSandboxHere(SandboxError):
+    """No sandbox level exists on this system (macOS, Windows): nothing can be graded here at all."""
+
+
 @dataclasses.dataclass
 class Limits:
     wall_seconds: float = 30.0
@@ -105,7 +109,7 @@ def _require_linux() -> None:
     elsewhere, a SandboxError that says so, before anything Linux-only is touched."""
     if not sys.platform.startswith("linux"):
         system = _SYSTEM_NAMES.get(sys.platform, sys.platform)
-        raise SandboxError(f"no sandbox level works on {system} yet: both (bubblewrap namespaces and the "
+        raise NoSandboxHere(f"no sandbox level works on {system} yet: both (bubblewrap namespaces and the "
                            "process fallback) need Linux, so grade on Linux, in WSL 2 or on Colab")
 
 

@@ -58,7 +58,8 @@ OUTPUT_KEEP = 8192
 EVIDENCE_KEEP = 65536
 HANDLER_DONE, HANDLER_EOF = 0, 10  # a handler's exit codes: it reported / the grader closed stdin
 # Windows lacks the last three; the worker never runs there, but it imports anywhere.
-_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIR_FLAGS = (os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+              | getattr(os, "O_CLOEXEC", 0))
 ISOLATION = os.environ.get("D2LCOACH_ISOLATION", "process")
 
 
