@@ -71,6 +71,7 @@ class FileEvents:
         self._watchfiles = watchfiles
         self._queue: queue.Queue = queue.Queue()
         self._stop: threading.Event | None = None
+        self._thread: threading.Thread | None = None
 
     def watch(self, folder: Path):
         """Watch `folder` (and stop watching the one before); returns once the watch is in place."""
@@ -78,14 +79,15 @@ class FileEvents:
         folder = Path(folder).absolute()
         events: queue.Queue = queue.Queue()
         stop, ready, failed = threading.Event(), threading.Event(), []
-        threading.Thread(target=self._run, args=(folder, events, stop, ready, failed),
-                         name="d2lcoach-watch-events", daemon=True).start()
+        thread = threading.Thread(target=self._run, args=(folder, events, stop, ready, failed),
+                                  name="d2lcoach-watch-events", daemon=True)
+        thread.start()
         if not ready.wait(_START_SECONDS):
             stop.set()
             raise OSError(f"watching {folder} did not start within {_START_SECONDS:g} s")
         if failed:
             raise failed[0]
-        self._queue, self._stop = events, stop
+        self._queue, self._stop, self._thread = events, stop, thread
 
     def _run(self, folder: Path, events: queue.Queue, stop: threading.Event, ready: threading.Event,
              failed: list):
@@ -120,9 +122,11 @@ class FileEvents:
         return events
 
     def close(self):
-        stop, self._stop = self._stop, None
+        stop, thread, self._stop, self._thread = self._stop, self._thread, None, None
         if stop is not None:
-            stop.set()  # the thread ends within one step of watchfiles (50 ms); it is not waited for
+            stop.set()
+        if thread is not None:
+            thread.join(timeout=_START_SECONDS)  # watchfiles looks at `stop` every 50 ms
 
 
 class _Cancelled(Exception):

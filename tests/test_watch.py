@@ -17,6 +17,7 @@ import itertools
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -208,8 +209,11 @@ def test_editors_that_save_by_renaming_give_one_check(course, tmp_path, save):
 def test_file_events_name_what_changed_and_end_with_the_folder(tmp_path):
     folder = tmp_path / "ch04"
     folder.mkdir()
+    threads = lambda: {t for t in threading.enumerate() if t.name == "d2lcoach-watch-events"}  # noqa: E731
+    before = threads()
     events = FileEvents()
     events.watch(folder)
+    assert len(threads() - before) == 1
     try:
         (folder / "softmax.py").write_text("x")
         seen = []
@@ -225,6 +229,7 @@ def test_file_events_name_what_changed_and_end_with_the_folder(tmp_path):
             seen += more
     finally:
         events.close()
+    assert threads() == before  # close() waits for the thread's end
     with pytest.raises(OSError):
         FileEvents().watch(tmp_path / "nowhere")
 
