@@ -72,11 +72,15 @@ class FileEvents:
         self._queue: queue.Queue = queue.Queue()
         self._stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
+        self._folder: Path | None = None
 
     def watch(self, folder: Path):
-        """Watch `folder` (and stop watching the one before); returns once the watch is in place."""
-        self.close()
+        """Watch `folder` (and stop watching the one before); returns once the watch is in place.
+        The folder watched already goes on being watched, without a gap."""
         folder = Path(folder).absolute()
+        if folder == self._folder and self._thread is not None and self._thread.is_alive():
+            return
+        self.close()
         events: queue.Queue = queue.Queue()
         stop, ready, failed = threading.Event(), threading.Event(), []
         thread = threading.Thread(target=self._run, args=(folder, events, stop, ready, failed),
@@ -87,7 +91,7 @@ class FileEvents:
             raise OSError(f"watching {folder} did not start within {_START_SECONDS:g} s")
         if failed:
             raise failed[0]
-        self._queue, self._stop, self._thread = events, stop, thread
+        self._queue, self._stop, self._thread, self._folder = events, stop, thread, folder
 
     def _run(self, folder: Path, events: queue.Queue, stop: threading.Event, ready: threading.Event,
              failed: list):
@@ -122,7 +126,7 @@ class FileEvents:
         return events
 
     def close(self):
-        stop, thread, self._stop, self._thread = self._stop, self._thread, None, None
+        stop, thread, self._stop, self._thread, self._folder = self._stop, self._thread, None, None, None
         if stop is not None:
             stop.set()
         if thread is not None:
