@@ -27,6 +27,9 @@ CASES = {
     "batch_norm_4d_dim0_only": ("batch_norm", HERE / "submissions/batch_norm/bug_4d_dim0_only.py"),
     "gru_cell_z_swapped": ("gru_cell", HERE / "submissions/gru_cell/bug_z_swapped.py"),
     "nms_ge_threshold": ("nms", HERE / "submissions/nms/bug_ge_threshold.py"),
+    # Issue 29: messages that point at the real bug.
+    "positional_encoding_float32": ("positional_encoding",
+                                    HERE / "submissions/positional_encoding/bug_float32_then_cast.py"),
     "scenario_syntax_error": ("softmax", HERE / "scenarios/syntax_error.py"),
     "scenario_missing_function": ("softmax", HERE / "scenarios/missing_function.py"),
     "scenario_import_error": ("softmax", HERE / "scenarios/import_error.py"),
