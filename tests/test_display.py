@@ -70,3 +70,26 @@ def test_failure_display_is_pinned(course, sandbox, name):
         golden.write_text(text)
     assert text == golden.read_text()
     assert "Traceback (most recent call last)" not in text
+
+
+def test_a_check_not_checked_because_of_an_exception_shows_the_exception():
+    """Issue 29: `accuracy (scores per class)` failed with no explanation, even with --verbose, when
+    another check failed for another reason: only --json said that an IndexError was raised."""
+    from d2lcoach.results import CheckItem, CheckResult
+    error = ("not checked, because accuracy(y_hat, y) with y_hat of shape (2, 3) float32 raised IndexError: "
+             "index 2 is out of bounds for dimension 0 with size 2")
+    result = CheckResult("cross_entropy", "cross_entropy.py", checks=[
+        CheckItem("values", False, "cpu", "cross_entropy(y_hat, y): the result is wrong.", 2),
+        CheckItem("accuracy (scores per class)", False, "cpu", error, 30),
+        CheckItem("accuracy (predicted labels)", True, "cpu", "")])
+    for verbose in (False, True):
+        buffer = io.StringIO()
+        saved = out.console
+        out.console = Console(file=buffer, no_color=True, width=200, soft_wrap=True, highlight=False)
+        try:
+            out.render_result(result, "Cross-entropy", verbose=verbose)
+        finally:
+            out.console = saved
+        text = buffer.getvalue()
+        assert "raised IndexError: index 2 is out of bounds" in text, text
+        assert "✗ accuracy (scores per class" in text, text
