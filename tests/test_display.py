@@ -32,6 +32,7 @@ CASES = {
                                     HERE / "submissions/positional_encoding/bug_float32_then_cast.py"),
     "lr_scheduler_int_result": ("lr_scheduler", HERE / "submissions/lr_scheduler/bug_int_final_lr.py"),
     "cross_entropy_accuracy_fraction": ("cross_entropy", HERE / "submissions/cross_entropy/bug_accuracy_fraction.py"),
+    "adam_no_bias_correction": ("adam", HERE / "submissions/adam/bug_adam_no_bias_correction.py"),
     "scenario_syntax_error": ("softmax", HERE / "scenarios/syntax_error.py"),
     "scenario_missing_function": ("softmax", HERE / "scenarios/missing_function.py"),
     "scenario_import_error": ("softmax", HERE / "scenarios/import_error.py"),
