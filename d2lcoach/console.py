@@ -105,6 +105,12 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
     by_cause: dict[str, list] = {}
     for check in real or failures:
         by_cause.setdefault(_cause(check.message) or check.message, []).append(check)
+    # A check not checked because of an exception is named under that exception, or, when no check
+    # shown says it, shown itself: a FAIL in the table always has its cause under it.
+    for check in failures:
+        cause = _cause(check.message)
+        if real and check not in real and cause:
+            by_cause.setdefault(cause, []).append(check)
     for checks in by_cause.values():
         check = checks[0]
         cause = _cause(check.message)
@@ -118,7 +124,7 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         if cause and len(checks) > 1:
             others = ", ".join(c.label for c in checks[1:])
             console.print(f"    [dim]the same error also fails: {escape(others)}[/]")
-    hidden = len({_cause(c.message) or c.message for c in (real or failures)}) - shown
+    hidden = len(by_cause) - shown
     if hidden > 0:
         console.print(f"[dim]... and {hidden} more failing check(s); {escape(see_all)} to see them all[/]")
     if result.output.strip():

@@ -4,8 +4,9 @@ The bundle (autograder.zip) holds `setup.sh` (Python venv, d2lcoach with its pin
 `run_autograder` (grades /autograder/submission into /autograder/results/results.json) and the
 d2lcoach source with its course. `run` grades every selected exercise found in the submission
 (`softmax.py`, `softmax.ipynb`, any notebook that defines the functions, any case, in subfolders)
-and writes Gradescope's results schema: one test per check with its share of the exercise's points,
-and the top-level score equal to what `d2lcoach check` and `grade` give.
+and writes Gradescope's results schema: one test per property of the contract with its weighted share of
+the exercise's points, and the top-level score equal to what `d2lcoach check` and `grade` give and to
+the sum of the tests.
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ class GradescopeRun:
 
 def check_tests(exercise: Exercise, result: CheckResult | None, visibility: str, where: str,
                 refused: str = "") -> list[dict]:
-    """One Gradescope test per behaviour check, each worth its share of the exercise's points.
+    """One Gradescope test per property of the contract (counted once, whatever the devices), worth
+    its weighted share of the exercise's points, as `check` counts them (d2lcoach/grading/scoring.py):
+    the tests add up to the exercise's score. Gates are tests worth nothing.
 
     refused: why the file handed in for the exercise was not read (a link, a FIFO, too large)."""
     points = exercise.points
@@ -110,19 +113,50 @@ def check_tests(exercise: Exercise, result: CheckResult | None, visibility: str,
         return [{"name": f"{exercise.id}: runs", "score": 0.0, "max_score": points, "status": "failed",
                  "output": result.error, "visibility": visibility}]
     tests = []
-    behaviour = [c for c in result.checks if c.name not in GATES]
-    share = points / len(behaviour) if behaviour else 0.0
+    total_weight = sum(p.weight for p in result.properties)
+    zeroed = result.score == 0.0
+    gates: dict[str, list] = {}
     for check in result.checks:
-        worth = 0.0 if check.name in GATES else share
-        passed = check.passed and not result.zero_score
-        tests.append({"name": f"{exercise.id}: {check.name}" + (f" ({check.device})" if check.device != "-" else ""),
-                      "score": round(worth if passed else 0.0, 4), "max_score": round(worth, 4),
-                      "status": "passed" if check.passed else "failed",
-                      "output": check.message or ("passed" if check.passed else "failed"),
+        if check.name in GATES:  # gates earn nothing; failing one zeroes the exercise
+            gates.setdefault(check.name, []).append(check)
+    for name, runs in gates.items():
+        failed = [c for c in runs if not c.passed]
+        tests.append({"name": f"{exercise.id}: {name}", "score": 0.0, "max_score": 0.0,
+                      "status": "failed" if failed else "passed",
+                      "output": "\n".join(c.message or "failed" for c in failed) or "passed",
                       "visibility": visibility})
+    for prop in result.properties:
+        worth = points * prop.weight / total_weight if total_weight > 0 else 0.0
+        earned = 0.0 if zeroed or total_weight <= 0 else points * prop.earned / total_weight
+        runs = [c for c in result.checks if c.name == prop.name]
+        lines = [f"{c.device}: {c.message or ('passed' if c.passed else 'failed')}"
+                 for c in runs if not c.passed]
+        if prop.note:
+            lines.append(prop.note)
+        if zeroed and prop.earned:
+            lines.append("a failed gate zeroes the exercise")
+        full = prop.met and prop.earned >= prop.weight and not zeroed
+        tests.append({"name": f"{exercise.id}: {prop.name}", "score": round(earned, 4),
+                      "max_score": round(worth, 4), "status": "passed" if full else "failed",
+                      "output": "\n".join(lines) or ("passed" if prop.met else "failed"),
+                      "visibility": visibility})
+    if total_weight <= 0:  # a gate stopped the run before any property was checked
+        tests.append({"name": f"{exercise.id}: behaviour", "score": 0.0, "max_score": points, "status": "failed",
+                      "output": "not checked: a gate failed", "visibility": visibility})
+    _settle(tests, points * result.score, "score")
+    _settle(tests, points, "max_score")
     if where:
         tests[0]["output"] = f"graded from {where}\n" + tests[0]["output"]
     return tests
+
+
+def _settle(tests: list[dict], total: float, key: str):
+    """Make the tests' rounded `key` add up to `total` (rounded alike) by moving the rounding residue
+    onto the largest of them, so Gradescope's sum of the tests is the exercise's score."""
+    residue = round(round(total, 4) - sum(t[key] for t in tests), 4)
+    if residue and tests:
+        largest = max(tests, key=lambda t: t[key])
+        largest[key] = round(largest[key] + residue, 4)
 
 
 def run(submission: Path, results: Path, course: Course, exercise_ids: list[str] | None,
@@ -153,7 +187,7 @@ def run(submission: Path, results: Path, course: Course, exercise_ids: list[str]
                 if path.exists():
                     result = grade_source(exercise, path.read_text(encoding="utf-8"),
                                           placement.placed[exercise.id], sandbox=box, devices=devices, seed=seed)
-                    total += exercise.points * result.score
+                    total += round(exercise.points * result.score, 4)  # as the tests add up
                 refused = [n for n in placement.notes if n.startswith(f"{exercise.id}: not graded: ")]
                 tests += check_tests(exercise, result, visibility, placement.placed.get(exercise.id, ""),
                                      refused[0] if refused else "")

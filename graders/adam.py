@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from d2lcoach.grading.diagnosis import Diagnosis, close
 from d2lcoach.grading.update_rules import FLOAT64_HINT, init_case, loop_case, update_case
 
 HINTS = {
@@ -52,7 +53,7 @@ def make_cases(gen: torch.Generator) -> list:
                     hint=HINTS["bias correction by t"], what="t starts at 3"),
         # Gradients of about 1e-5: sqrt(s_hat) is about 1e-5, so eps = 1e-6 inside or outside differs.
         update_case("eps outside the square root", gen, function="adam", hyperparams={"lr": 0.1, "t": 1},
-                    per_param=2, grad_scale=1e-5, hint=HINTS["eps outside the square root"], what="tiny gradients"),
+                    per_param=2, grad_scale=1e-5, hint=HINTS["adam"], what="tiny gradients"),
         update_case("adadelta", gen, function="adadelta", hyperparams={"rho": 0.9},
                     per_param=2, grad_scale=1e-4, hint=HINTS["adadelta"], what="tiny gradients"),
         update_case("adamw", gen, function="adamw", hyperparams={"lr": 0.1, "t": 1, "wd": 0.01}, per_param=2,
@@ -74,3 +75,25 @@ def make_cases(gen: torch.Generator) -> list:
         loop_case("the book's loop", gen, init="init_adam_states", function="adamw",
                   hyperparams={"lr": 0.05, "t": 1, "wd": 0.1}, hint=HINTS["the book's loop"]),
     ]
+
+
+def _eps_inside_root(expected, actual, case) -> bool:
+    """The first call (t = 1, states from zero, so v_hat = g and s_hat = g ** 2) stepped every parameter
+    by lr * g / sqrt(g ** 2 + eps): eps inside the square root."""
+    env, eps = case.spec["env"], 1e-6
+    grads = case.spec["steps"][0]["value"]
+    after = actual[1]["state"]["params"]
+    for param, grad, got in zip(env["params"], grads, after, strict=True):
+        value = getattr(got["value"], "tensor", got["value"])
+        g = grad.to(torch.float64)
+        target = param.to(torch.float64) - env["hyperparams"]["lr"] * g / torch.sqrt(g ** 2 + eps)
+        if not close(value, target.to(value.dtype)):
+            return False
+    return True
+
+
+#: Hints shown only when the failure shows their cause (d2lcoach/grading/diagnosis.py).
+DIAGNOSES = (
+    Diagnosis(when=_eps_inside_root, properties=("eps outside the square root",),
+              hint=HINTS["eps outside the square root"]),
+)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import torch
 
 from d2lcoach.grading.case import Case
+from d2lcoach.grading.diagnosis import Diagnosis
 from d2lcoach.grading.engine import compare_output
 
 LOSS_NAMES = ("y_hat", "y")
@@ -24,9 +25,7 @@ HINTS = {
     "float64": "keep y_hat's dtype: no .float() and no new float32 tensors",
     "accuracy (scores per class)": "for 2-D y_hat take argmax over dim 1, compare with y and return the NUMBER "
                                    "of matches as a Python float: float((preds == y).sum()), not the fraction",
-    "accuracy (predicted labels)": "a 1-D y_hat already holds predicted labels: compare it with y as it is "
-                                   "(after casting to y's dtype); take the argmax only when y_hat is 2-D with more "
-                                   "than one column",
+    "accuracy (predicted labels)": "",  # its hints are diagnoses: shown when the result shows their cause
 }
 
 
@@ -57,8 +56,35 @@ def _loss_case(prop, gen, y_hat, y, *, grad=True, compare=None):
 def _count_compare(expected, actual, case, device):
     """The default comparison of a float; a wrong count also gets the hint (the default adds hints to
     tensor mismatches only)."""
-    return [(name, message + "\nHint: " + case.hint if name == case.property else message)
+    return [(name, message + "\nHint: " + case.hint if name == case.property and case.hint else message)
             for name, message in compare_output(expected, actual, case, device)]
+
+
+ACCURACY = ("accuracy (scores per class)", "accuracy (predicted labels)")
+
+
+def _fraction(expected, actual, case) -> bool:
+    """The share of correct predictions instead of their number (to float32 rounding)."""
+    n = len(case.args[1])
+    return isinstance(actual, float) and expected != 0 and n > 1 and abs(actual - expected / n) <= 1e-6 * expected / n
+
+
+def _argmax_of_labels(expected, actual, case) -> bool:
+    """The argmax taken of a y_hat that already holds predicted labels (1-D, or one column)."""
+    y_hat, y = case.args
+    count = float((y_hat.argmax(dim=-1).type(y.dtype) == y).sum())
+    return isinstance(actual, float) and actual == count != expected
+
+
+#: Hints shown only when the failure shows their cause (d2lcoach/grading/diagnosis.py).
+DIAGNOSES = (
+    Diagnosis(when=_fraction, properties=ACCURACY,
+              hint="returns a fraction: accuracy counts the correct predictions, float((preds == y).sum()); "
+                   "the book divides by the number of examples later (Accumulator, D2L 4.4)"),
+    Diagnosis(when=_argmax_of_labels, properties=("accuracy (predicted labels)",),
+              hint="a 1-D y_hat already holds predicted labels: compare it with y as it is (after casting to "
+                   "y's dtype); take the argmax only when y_hat is 2-D with more than one column"),
+)
 
 
 def _accuracy_case(prop, y_hat, y):

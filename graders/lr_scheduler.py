@@ -64,7 +64,9 @@ def make_cases(gen: torch.Generator) -> list[Case]:
                        list(range(50)), hint="floor the rate at stop_factor_lr: max(stop_factor_lr, ...)"),
         # The defaults the contract names: factor=1 keeps the rate; an int base_lr still gives floats.
         _schedule_case("factor", "FactorScheduler", {"base_lr": 1}, list(range(3)),
-                       hint="the defaults are factor=1, stop_factor_lr=1e-7; return float(self.base_lr)"),
+                       hint="the defaults are factor=1, stop_factor_lr=1e-7; the book's code returns base_lr as given "
+                            "(an int for base_lr=1), but a learning rate is a float, as every other call returns "
+                            "one: return float(self.base_lr)"),
         # base_lr=0.1 and stop_factor_lr=1e-7 by default: 0.1 * 0.5 ** 20 is below the floor.
         _schedule_case("factor", "FactorScheduler", {"factor": 0.5}, list(range(24)),
                        hint="the defaults are stop_factor_lr=1e-7 and base_lr=0.1 (D2L 12.11)"),
@@ -74,7 +76,8 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         # The defaults: final_lr=0 and warmup_begin_lr=0 are ints, the results must still be floats.
         _schedule_case("after max_update", "CosineScheduler", {"max_update": 8, "base_lr": 0.1}, list(range(12)),
                        lambda t: "cosine" if t <= 8 else "after max_update",
-                       hint="past max_update return final_lr as a float: float(self.final_lr)"),
+                       hint="past max_update return final_lr as a float: float(self.final_lr); the book's code returns "
+                            "final_lr as given, and its default 0 is an int, while every other call returns a float"),
     ]
     # base_lr=0.01 and warmup_begin_lr=0 by default, with a warm-up.
     cases.append(_schedule_case("warm-up", "CosineScheduler", {"max_update": 10, "warmup_steps": 4}, list(range(12)),

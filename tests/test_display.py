@@ -27,6 +27,12 @@ CASES = {
     "batch_norm_4d_dim0_only": ("batch_norm", HERE / "submissions/batch_norm/bug_4d_dim0_only.py"),
     "gru_cell_z_swapped": ("gru_cell", HERE / "submissions/gru_cell/bug_z_swapped.py"),
     "nms_ge_threshold": ("nms", HERE / "submissions/nms/bug_ge_threshold.py"),
+    # Issue 29: messages that point at the real bug.
+    "positional_encoding_float32": ("positional_encoding",
+                                    HERE / "submissions/positional_encoding/bug_float32_then_cast.py"),
+    "lr_scheduler_int_result": ("lr_scheduler", HERE / "submissions/lr_scheduler/bug_int_final_lr.py"),
+    "cross_entropy_accuracy_fraction": ("cross_entropy", HERE / "submissions/cross_entropy/bug_accuracy_fraction.py"),
+    "adam_no_bias_correction": ("adam", HERE / "submissions/adam/bug_adam_no_bias_correction.py"),
     "scenario_syntax_error": ("softmax", HERE / "scenarios/syntax_error.py"),
     "scenario_missing_function": ("softmax", HERE / "scenarios/missing_function.py"),
     "scenario_import_error": ("softmax", HERE / "scenarios/import_error.py"),
@@ -65,3 +71,26 @@ def test_failure_display_is_pinned(course, sandbox, name):
         golden.write_text(text)
     assert text == golden.read_text()
     assert "Traceback (most recent call last)" not in text
+
+
+def test_a_check_not_checked_because_of_an_exception_shows_the_exception():
+    """Issue 29: `accuracy (scores per class)` failed with no explanation, even with --verbose, when
+    another check failed for another reason: only --json said that an IndexError was raised."""
+    from d2lcoach.results import CheckItem, CheckResult
+    error = ("not checked, because accuracy(y_hat, y) with y_hat of shape (2, 3) float32 raised IndexError: "
+             "index 2 is out of bounds for dimension 0 with size 2")
+    result = CheckResult("cross_entropy", "cross_entropy.py", checks=[
+        CheckItem("values", False, "cpu", "cross_entropy(y_hat, y): the result is wrong.", 2),
+        CheckItem("accuracy (scores per class)", False, "cpu", error, 30),
+        CheckItem("accuracy (predicted labels)", True, "cpu", "")])
+    for verbose in (False, True):
+        buffer = io.StringIO()
+        saved = out.console
+        out.console = Console(file=buffer, no_color=True, width=200, soft_wrap=True, highlight=False)
+        try:
+            out.render_result(result, "Cross-entropy", verbose=verbose)
+        finally:
+            out.console = saved
+        text = buffer.getvalue()
+        assert "raised IndexError: index 2 is out of bounds" in text, text
+        assert "✗ accuracy (scores per class" in text, text

@@ -179,3 +179,69 @@ def test_a_hard_coded_cpu_tensor_costs_the_device_property_on_a_gpu_too(course):
         on_gpu = grade_source(course.get("softmax"), path.read_text(), path.name, sandbox=box,
                               devices=["cpu", "cuda"], seed=SEED)
     assert [p.name for p in on_gpu.properties if p.earned < p.weight] == ["device"], on_gpu.properties
+
+
+def _gradescope_sums(results, course):
+    """Per exercise: (sum of the tests' scores, sum of their max_scores, property names)."""
+    sums = {}
+    for test in results["tests"]:
+        exercise_id, name = test["name"].split(": ", 1)
+        score, worth, names = sums.get(exercise_id, (0.0, 0.0, []))
+        sums[exercise_id] = (score + test["score"], worth + test["max_score"], names + [name])
+    return sums
+
+
+def test_gradescope_tests_carry_the_points_breakdown_and_add_up(course, sandbox, tmp_path):
+    """Issue 29: one test per property (not per property and device), worth its weighted share of the
+    exercise's points, the tests summing to the top-level score, which is check's points."""
+    from d2lcoach.gradescope import run
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    files = {"softmax": SUBMISSIONS / "softmax" / "bug_global_max.py",
+             "conv2d": SUBMISSIONS / "conv2d" / "bug_stride_one_axis.py",
+             "batch_norm": BUILTIN_ROOT / "solutions" / "batch_norm.py"}
+    for exercise_id, path in files.items():
+        shutil.copy(path, submission / f"{exercise_id}.py")
+    ids = list(files)
+    done = run(submission, tmp_path / "results.json", course, ids, seed=SEED)
+    sums = _gradescope_sums(done.results, course)
+    total = sum(score for score, _, _ in sums.values())
+    assert round(total, 2) == round(done.results["score"], 2) == round(7.33 + 11.09 + course.get("batch_norm").points, 2)
+    for exercise_id in ids:
+        exercise = course.get(exercise_id)
+        check = grade_source(exercise, files[exercise_id].read_text(), f"{exercise_id}.py", sandbox=sandbox,
+                             devices=["cpu", "meta"], seed=SEED)
+        score, worth, names = sums[exercise_id]
+        assert round(score, 2) == round(exercise.points * check.score, 2)
+        assert worth == pytest.approx(exercise.points, abs=1e-6)
+        weight = sum(p.weight for p in check.properties)
+        by_name = {t["name"].split(": ", 1)[1]: t for t in done.results["tests"] if t["name"].startswith(exercise_id + ":")}
+        assert sorted(p.name for p in check.properties) == sorted(n for n in names if n not in ("imports", "syntax",
+                                                                                              "forbidden routine"))
+        assert len(names) == len(set(names)), names  # each property once, not once per device
+        for prop in check.properties:
+            test = by_name[prop.name]
+            assert test["max_score"] == pytest.approx(exercise.points * prop.weight / weight, abs=1e-3)
+            assert test["score"] == pytest.approx(exercise.points * prop.earned / weight, abs=1e-3)
+            assert (test["status"] == "passed") == (prop.earned == prop.weight)
+    assert sums["batch_norm"][0] == pytest.approx(course.get("batch_norm").points)  # a passing file gets max
+    failed = {t["name"] for t in done.results["tests"] if t["status"] == "failed"}
+    assert "softmax: numerical stability" in failed and "softmax: gradients" in failed
+
+
+def test_gradescope_tests_count_a_property_once_over_cpu_and_meta(course):
+    """The bug of issue 29: CPU and meta runs counted as separate tests with even shares, so the tests
+    summed to more than the exercise's score."""
+    from d2lcoach.gradescope import check_tests
+    from d2lcoach.results import CheckResult
+    exercise = course.get("softmax")
+    checks = [CheckItem("imports", True, "-", "")]
+    for device in ("cpu", "meta"):
+        checks += [CheckItem("values", device == "meta", device, "" if device == "meta" else "wrong values"),
+                   CheckItem("shape", True, device, ""), CheckItem("any rank and dim", True, device, "")]
+    result = CheckResult("softmax", "softmax.py", checks=checks)
+    result.properties = score_properties(checks, exercise.weight, values_right=False)
+    tests = check_tests(exercise, result, "visible", "")
+    assert [t["name"] for t in tests].count("softmax: values") == 1
+    assert sum(t["score"] for t in tests) == pytest.approx(exercise.points * result.score, abs=1e-4)
+    assert sum(t["max_score"] for t in tests) == pytest.approx(exercise.points, abs=1e-4)

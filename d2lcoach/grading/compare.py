@@ -12,7 +12,7 @@ _PRINT_LOCK = threading.Lock()
 _PRINT = dict(precision=4, threshold=64, edgeitems=3, linewidth=100, sci_mode=None)
 
 
-def show(t) -> str:
+def show(t, precision: int = 4) -> str:
     """A compact, stable rendering of a small tensor (or any value) for messages."""
     if not isinstance(t, torch.Tensor):
         return repr(t)
@@ -22,7 +22,7 @@ def show(t) -> str:
         old = torch._tensor_str.PRINT_OPTS
         saved = dict(precision=old.precision, threshold=old.threshold, edgeitems=old.edgeitems,
                      linewidth=old.linewidth, sci_mode=old.sci_mode)
-        torch.set_printoptions(**_PRINT)
+        torch.set_printoptions(**dict(_PRINT, precision=precision))
         try:
             text = repr(t.detach().cpu())
         finally:
@@ -47,12 +47,19 @@ class Mismatch:
     rel_error: float
     count: int
     total: int
+    #: a float64 result whose every value is a float32 number while the expected ones are not
+    float32_values: bool = False
 
     def describe(self) -> str:
         where = "[" + ", ".join(str(i) for i in self.index) + "]"
-        return (f"{self.count} of {self.total} values differ; the worst is at {where}: expected "
-                f"{self.expected:.6g}, got {self.actual:.6g} (absolute error {self.abs_error:.3g}, "
-                f"relative {self.rel_error:.3g})")
+        expected, actual = f"{self.expected:.6g}", f"{self.actual:.6g}"
+        if expected == actual:  # six digits hide the difference: show every digit
+            expected, actual = repr(self.expected), repr(self.actual)
+        text = (f"{self.count} of {self.total} values differ; the worst is at {where}: expected "
+                f"{expected}, got {actual} (absolute error {self.abs_error:.3g}, relative {self.rel_error:.3g})")
+        if self.float32_values and self.rel_error < 1e-5:
+            text += " (computed in float32? every value returned is a float32 number)"
+        return text
 
 
 def compare_values(expected: torch.Tensor, actual: torch.Tensor, rtol: float, atol: float) -> Mismatch | None:
@@ -73,17 +80,24 @@ def compare_values(expected: torch.Tensor, actual: torch.Tensor, rtol: float, at
     ev, av = float(e.reshape(-1)[flat]), float(a.reshape(-1)[flat])
     abs_err = abs(av - ev) if (ev == ev and av == av) else float("nan")
     rel = abs_err / abs(ev) if ev not in (0.0,) and ev == ev else float("inf")
-    return Mismatch(index, ev, av, abs_err, rel, int(bad.sum()), e.numel())
+    float32_values = False
+    if actual.dtype == torch.float64 and a.is_floating_point() and a.numel():
+        def as_float32(x):
+            return torch.equal(x.to(torch.float32).to(torch.float64), x)
+        float32_values = as_float32(torch.nan_to_num(a)) and not as_float32(torch.nan_to_num(e))
+    return Mismatch(index, ev, av, abs_err, rel, int(bad.sum()), e.numel(), float32_values)
 
 
 def excerpt(expected: torch.Tensor, actual: torch.Tensor, index: tuple, radius: int = 2) -> tuple[str, str]:
-    """The expected and actual values in a small window around `index` of the last two dims."""
+    """The expected and actual values in a small window around `index` of the last two dims; with ten
+    decimals when four show the two windows alike."""
     if expected.dim() <= 1:
         lo = max(0, (index[0] if index else 0) - radius * 2)
-        sl = (slice(lo, lo + 2 * radius * 2 + 1),) if expected.dim() else ()
-        return show(expected[sl]), show(actual[sl])
-    lead = tuple(index[:-2])
-    i, j = index[-2], index[-1]
-    rows = slice(max(0, i - radius), i + radius + 1)
-    cols = slice(max(0, j - radius), j + radius + 1)
-    return show(expected[lead + (rows, cols)]), show(actual[lead + (rows, cols)])
+        window = (slice(lo, lo + 2 * radius * 2 + 1),) if expected.dim() else ()
+    else:
+        i, j = index[-2], index[-1]
+        window = tuple(index[:-2]) + (slice(max(0, i - radius), i + radius + 1), slice(max(0, j - radius), j + radius + 1))
+    shown = show(expected[window]), show(actual[window])
+    if shown[0] == shown[1]:
+        shown = show(expected[window], precision=10), show(actual[window], precision=10)
+    return shown

@@ -21,12 +21,17 @@ STATE_CHECKS = ("same tensors updated", "gradients zeroed", "no graph through th
 _SHOW = 300
 
 
+def _a(name: str) -> str:
+    """`a float`, `an int`, `an object`."""
+    return ("an " if name[:1].lower() in "aeiou" and name[:1] else "a ") + name
+
+
 def _kind(x) -> str:
     if isinstance(x, SentTensor):
         return "a tensor"
     if isinstance(x, dict) and ("__object__" in x or "__subclass__" in x):
-        return "a " + str(x.get("__object__") or x.get("__subclass__"))
-    return "None" if x is None else f"a {type(x).__name__}"
+        return _a(str(x.get("__object__") or x.get("__subclass__")))
+    return "None" if x is None else _a(type(x).__name__)
 
 
 def _short(x) -> str:
@@ -60,11 +65,11 @@ def _walk(expected, actual, case, device, where):
         return [p for key in expected for p in _walk(expected[key], actual[key], case, device, f"{where}[{key!r}]")]
     if isinstance(expected, (list, tuple)):
         if case.exact_containers and type(actual) is not type(expected) and type(actual) in (list, tuple):
-            return [("result type", f"{call}: {where} should be a {type(expected).__name__}, got a "
-                     f"{type(actual).__name__}")]
+            return [("result type", f"{call}: {where} should be {_a(type(expected).__name__)}, got "
+                     f"{_a(type(actual).__name__)}")]
         if type(actual) not in (list, tuple) or len(actual) != len(expected):
             got = f"a {type(actual).__name__} of {len(actual)}" if type(actual) in (list, tuple) else _kind(actual)
-            return [("result type", f"{call}: {where} should be a {type(expected).__name__} of "
+            return [("result type", f"{call}: {where} should be {_a(type(expected).__name__)} of "
                      f"{len(expected)} values, got {got}")]
         return [p for i, (e, a) in enumerate(zip(expected, actual))
                 for p in _walk(e, a, case, device, f"{where}[{i}]")]

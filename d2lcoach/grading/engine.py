@@ -234,7 +234,12 @@ def compare_output(expected, actual, case: Case, device: str, where: str = "the 
         return problems
     if isinstance(expected, float):
         if type(actual) is not float:
-            return [("result type", f"{call}: {where} should be a Python float, got {_kind(actual)}")]
+            message = f"{call}: {where} should be a Python float, got {_kind(actual)}"
+            if type(actual) is int:
+                message += (f" ({actual!r}): the contract asks for a float, even where an int holds the "
+                            "same number")
+                message += f"\nHint: {case.hint}" if case.hint else ""
+            return [("result type", message)]
         if device == "meta":
             return []
         rtol, atol = case.tolerances(torch.float64)
@@ -251,7 +256,8 @@ def _kind(x) -> str:
         return x.get("__object__") or x.get("__subclass__") or "an object"
     if isinstance(x, SentTensor):
         return "a tensor"
-    return f"a {type(x).__name__}"
+    name = type(x).__name__
+    return ("an " if name[:1].lower() in "aeiou" else "a ") + name
 
 
 def _path_name(case: Case, path) -> str:
