@@ -303,6 +303,6 @@ def test_xavier_grader_checks_risk_at_most_1e_9_each():
         assert n * math.log1p(-(0.25 - (n - 1) * r)) <= math.log(stats.FALSE_FAILURE)
         # two calls or two neighbours agreeing on half the elements: (4 * 2r)^(n / 2)
         assert n / 2 * math.log(8 * r) <= math.log(stats.FALSE_FAILURE)
-        assert case.spec["a"] == pytest.approx(grader.bound(tuple(W.shape), case.spec["kwargs"].get("gain", 1.0)))
+        assert case.grader_data["a"] == pytest.approx(grader.bound(tuple(W.shape), case.spec["kwargs"].get("gain", 1.0)))
         fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(W)
         assert grader.fans(tuple(W.shape)) == (fan_in, fan_out)
