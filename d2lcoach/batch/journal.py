@@ -1,8 +1,9 @@
 """The grading journal: one JSON line per graded submission, so that a rerun grades only what changed.
 
 Each line is keyed by (student, exercise, sha256 of the file, grader version and digest, devices,
-limits) and records the seed it was graded with, appended, flushed and fsynced as soon as the submission is graded. A torn last line from an
-interrupted run is cut off. The report lock keeps two runs from writing one report.
+limits), records the seed it was graded with, and is appended, flushed and fsynced as soon as the
+submission is graded. A torn last line from an interrupted run is cut off. The report lock keeps
+two runs from writing one report.
 """
 
 from __future__ import annotations
@@ -108,10 +109,6 @@ def previous_report(out: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def columns_from_report(report: dict, entries: list[dict]) -> set[str]:
