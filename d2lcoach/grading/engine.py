@@ -37,6 +37,8 @@ from d2lcoach.sandbox.runtime.wire import SentTensor
 from d2lcoach.text import clip
 
 DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
+#: The longest a check's message may be: it can quote the submission's result, and every report repeats it.
+MAX_MESSAGE = 8192
 _MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
            "found at least two devices", "expected device", "but got device", "device type")
 lazy_dynamo.defer()  # the references run optimisers and meta-free ops only: no compiler needed
@@ -514,8 +516,8 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
             cause = f"the submission sent a result the grader cannot judge ({type(exc).__name__})"
     if cause is not None:
         result.error = clean(cause, one_line=True)
-    for check in result.checks:  # every message may quote the submission: no control characters
-        check.message = clean(check.message)
+    for check in result.checks:  # every message may quote the submission: no control characters, bounded
+        check.message = clip(clean(check.message), MAX_MESSAGE)
     result.seconds = time.perf_counter() - start
     return result
 
