@@ -97,7 +97,7 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
     if result.checks:
         console.print(table)
     shown = 0
-    seen_messages = set()
+    seen_messages, seen_hints = set(), set()
     failures = result.failures()
     # Checks that could not run because the call failed say so in the table; show the causes.
     real = [c for c in failures if not c.message.startswith("not checked")]
@@ -120,6 +120,9 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         shown += 1
         console.print(f"[bold red]✗ {escape(check.label)}[/]")
         for line in check.message.splitlines():
+            if line.startswith("Hint: ") and line in seen_hints:
+                line = "Hint: the one above"  # a diagnosis that explains several checks, said once
+            seen_hints.add(line)
             console.print("    " + escape(line))
         if cause and len(checks) > 1:
             others = ", ".join(c.label for c in checks[1:])

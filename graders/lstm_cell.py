@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 
 from d2lcoach.grading.case import Case
+from d2lcoach.grading.diagnosis import Diagnosis, close
 from d2lcoach.grading.engine import compare_output
 
 NAMES = ("X", "state", "params")
@@ -102,3 +103,15 @@ def make_cases(gen: torch.Generator) -> list[Case]:
     for batch, d, h in ((2, 3, 3), (3, 4, 5)):
         cases.append(_case(FLOAT64, gen, batch, d, h, dtype=torch.float64))
     return cases
+
+
+def _only_hidden_wrong(expected, actual, case) -> bool:
+    """C_new is right and H_new is not: the bug is in H_new = O * tanh(C_new), whatever the case tests."""
+    return (isinstance(actual, (tuple, list)) and len(actual) == 2
+            and close(actual[1], expected[1]) and not close(actual[0], expected[0]))
+
+
+#: Hints shown only when the failure shows their cause (d2lcoach/grading/diagnosis.py).
+DIAGNOSES = (
+    Diagnosis(when=_only_hidden_wrong, hint="C_new is right but H_new is not. " + HINTS[HIDDEN]),
+)

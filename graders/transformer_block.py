@@ -46,8 +46,10 @@ def _case(gen, prop, cls, args, state, shapes, extras=None, *, n_out=None, mode=
     shown = ", ".join(map(str, args))
     where = " after .eval()" if mode == "eval" else " in training mode"
     more = "" if not extras or not extras[0] else ", with a second argument"
+    # Masking and dropout are judged on the whole output: while the plain values are wrong, so are those.
     return Case(property=prop, args=(), kind="driver", spec=spec, compare=driven.compare_module,
                 checks=driven.MODULE_CHECKS, meta=meta, hint=_HINTS[prop],
+                requires=() if prop == "values" else ("values",),
                 label=f"{cls}({shown}){where}, with the reference's weights, on X of shape {tuple(first)} "
                       f"{str(dtype)[6:]}{more}")
 

@@ -219,6 +219,10 @@ def _form(expected: torch.Tensor, actual, device: str, call: str, where: str) ->
     return found
 
 
+#: The properties judged by the statistics of the values.
+STATISTICS = ("the bound a", "uniform distribution", "fresh values every call", "independent draws")
+
+
 def compare_statistics(expected, actual, case: Case, device: str) -> list[tuple[str, str]]:
     spec, call = case.spec, case.label
     if not isinstance(actual, dict) or type(actual.get("outputs")) is not list or \
@@ -235,6 +239,13 @@ def compare_statistics(expected, actual, case: Case, device: str) -> list[tuple[
         return found
     a, dtype = case.grader_data["a"], spec["args"][0].dtype
     xs = [o.tensor.to(torch.float64) for o in actual["outputs"]]
+    # Every comparison with NaN is false: a NaN would make the maximum, the minimum and the
+    # Kolmogorov-Smirnov distance NaN, and every check below pass.
+    broken = next((i for i, x in enumerate(xs) if not bool(torch.isfinite(x).all())), None)
+    if broken is not None:
+        message = (f"{call}: the result of call {broken + 1} holds NaN or infinite values; draws from "
+                   "U(-a, a) are finite numbers")
+        return [(name, message) for name in STATISTICS]
     found += _check_bound(xs[0], a, dtype, call)
     ordered = xs[0].flatten().sort().values
     found += _check_distribution(ordered, a, dtype, call)

@@ -33,6 +33,13 @@ CASES = {
     "lr_scheduler_int_result": ("lr_scheduler", HERE / "submissions/lr_scheduler/bug_int_final_lr.py"),
     "cross_entropy_accuracy_fraction": ("cross_entropy", HERE / "submissions/cross_entropy/bug_accuracy_fraction.py"),
     "adam_no_bias_correction": ("adam", HERE / "submissions/adam/bug_adam_no_bias_correction.py"),
+    # Issue 29 part 3: the specific hint first, hints whose condition does not hold left out.
+    "transformer_block_second_residual_from_X": ("transformer_block",
+                                                 HERE / "submissions/transformer_block/bug_second_residual_from_X.py"),
+    "transformer_block_lazy_linear": ("transformer_block", HERE / "submissions/transformer_block/bug_lazy_linear_ffn.py"),
+    "lstm_cell_hidden_without_tanh": ("lstm_cell", HERE / "submissions/lstm_cell/bug_hidden_without_tanh.py"),
+    "cross_entropy_accuracy_loops_over_classes": ("cross_entropy",
+                                                  HERE / "submissions/cross_entropy/bug_accuracy_loops_over_classes.py"),
     "scenario_syntax_error": ("softmax", HERE / "scenarios/syntax_error.py"),
     "scenario_missing_function": ("softmax", HERE / "scenarios/missing_function.py"),
     "scenario_import_error": ("softmax", HERE / "scenarios/import_error.py"),

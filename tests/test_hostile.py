@@ -402,6 +402,11 @@ def _probe_output(result, ctx):
     assert grew < 128 << 10, f"the grader's peak memory grew by {grew} KiB while reading the flood"
 
 
+def _probe_message_size(result, ctx):
+    sizes = [len(c.message) for c in result.checks] + [len(result.error or "")]
+    assert max(sizes) <= 16384, f"a check's message kept {max(sizes)} characters of the submission's result"
+
+
 def _probe_file_size(result, ctx):
     wrote = _numbers(result.output, "WROTE")
     assert wrote, "the attack did not report its file's size\n" + _explain(result)
@@ -467,7 +472,8 @@ def _probe_clean_text(result, ctx):
 
 PROBES = {"forks": _probe_forks, "memory": _probe_memory, "output": _probe_output,
           "file_size": _probe_file_size, "scratch_total": _probe_scratch_total,
-          "network": _probe_network, "persist": _probe_persist, "clean_text": _probe_clean_text}
+          "network": _probe_network, "persist": _probe_persist, "clean_text": _probe_clean_text,
+          "message_size": _probe_message_size}
 
 
 # --------------------------------------------------------------------------- grading

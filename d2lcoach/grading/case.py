@@ -36,6 +36,8 @@ class Case:
     kind/spec: "call" (the default: one call on args/kwargs) or "driver", where `spec` is the plain-data
         spec of a standard driver (sandbox/runtime/drivers.py: steps, module, repeat) that runs the
         same way on the reference and on the submission; see docs/writing-a-grader.md, "Kinds".
+    requires: properties this case's property builds on (a block's masking on its plain values): while
+        one of them fails on a device, this case's failure there is shown after it, without its hint.
     grader_data: what only the grader's `compare` reads (a bound, a threshold it judges by): it stays in
         the trusted parent, where `spec` and `args` are sent into the sandbox, so it never goes there.
     """
@@ -58,6 +60,7 @@ class Case:
     checks: tuple[str, ...] = ()  # with `compare`: the other checks it verifies (on real devices)
     grader_data: dict = dataclasses.field(default_factory=dict)
     exact_containers: bool = False  # tuple is not list, dict key order counts (driven.compare_plain)
+    requires: tuple[str, ...] = ()
 
     def tolerances(self, dtype: torch.dtype) -> tuple[float, float]:
         if self.tolerance and dtype in self.tolerance:

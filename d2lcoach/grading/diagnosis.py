@@ -49,6 +49,18 @@ class Diagnosis:
             return False
 
 
+#: Lazy layers (the newer English edition builds its layers with nn.LazyLinear, nn.LazyConv2d, ...) have
+#: no weights until their first call, so the reference's weights cannot be loaded into them.
+LAZY_LAYERS = Diagnosis(
+    error=r"uninitialized parameter",
+    hint="A lazy layer (nn.LazyLinear, nn.LazyConv2d, nn.LazyBatchNorm2d, ...) has no weights until its first "
+         "call, so the grader cannot load the reference's weights into it. Build each layer with its sizes "
+         "(nn.Linear(n_in, n_out), ...), as the contract's \"Editions\" line at the top of the exercise says")
+
+#: Diagnoses that serve every exercise, examined after the grader's own.
+COMMON = (LAZY_LAYERS,)
+
+
 def missing_keepdim(hint: str, properties: tuple[str, ...] = ()) -> Diagnosis:
     """The usual exception of a reduction without keepdim=True, with the exercise's own words."""
     return Diagnosis(hint=hint, error=BROADCAST_ERROR, properties=properties)

@@ -57,8 +57,8 @@ def _walk(expected, actual, case, device, where):
         if not isinstance(actual, dict) or "__object__" in actual or "__subclass__" in actual:
             return [("result type", f"{call}: {where} should be a dict, got {_kind(actual)}")]
         if list(actual) != list(expected) and set(actual) != set(expected):  # other keys: a wrong value
-            return [(case.property, f"{call}: {where} has keys {sorted(map(str, actual))}, "
-                     f"expected {sorted(map(str, expected))}")]
+            return [(case.property, f"{call}: {where} has keys {_short(sorted(map(str, actual)))}, "
+                     f"expected {_short(sorted(map(str, expected)))}")]
         if case.exact_containers and list(actual) != list(expected):
             return [(case.property, f"{call}: {where} has the right keys in the wrong order: "
                      f"{_short(list(actual))}, expected {_short(list(expected))}")]

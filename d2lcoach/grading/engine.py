@@ -22,8 +22,9 @@ from d2lcoach.errors import UsageError
 from d2lcoach.grading.case import Case
 from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
 from d2lcoach.grading.operators import matches, request_plan
-from d2lcoach.grading.diagnosis import first_match
-from d2lcoach.grading.scoring import GENERIC, PRIORITY_NOT_CHECKED, failure_priority, score_properties
+from d2lcoach.grading.diagnosis import COMMON as COMMON_DIAGNOSES, first_match
+from d2lcoach.grading.scoring import (GENERIC, PRIORITY_CONSEQUENCE, PRIORITY_NOT_CHECKED, RERUNS, failure_priority,
+                                      score_properties)
 from d2lcoach.grading.static import check_source
 from d2lcoach.grading.version import GRADER_VERSION  # noqa: F401 - the engine's version, named here too
 from d2lcoach.errormap import error_map, should_map
@@ -36,6 +37,8 @@ from d2lcoach.sandbox.runtime.wire import SentTensor
 from d2lcoach.text import clip
 
 DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
+#: The longest a check's message may be: it can quote the submission's result, and every report repeats it.
+MAX_MESSAGE = 8192
 _MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
            "found at least two devices", "expected device", "but got device", "device type")
 lazy_dynamo.defer()  # the references run optimisers and meta-free ops only: no compiler needed
@@ -513,8 +516,8 @@ def grade_source(exercise: Exercise, source: str, filename: str, *, sandbox: San
             cause = f"the submission sent a result the grader cannot judge ({type(exc).__name__})"
     if cause is not None:
         result.error = clean(cause, one_line=True)
-    for check in result.checks:  # every message may quote the submission: no control characters
-        check.message = clean(check.message)
+    for check in result.checks:  # every message may quote the submission: no control characters, bounded
+        check.message = clip(clean(check.message), MAX_MESSAGE)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -561,7 +564,7 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
     inconclusive: dict[str, int] = {}
     names_by_device: dict[str, list[str]] = {d: [] for d in devices}
     ran: dict[tuple[int, str], dict] = {}
-    diagnoses = getattr(load_grader(exercise.grader_path), "DIAGNOSES", ())
+    diagnoses = (*getattr(load_grader(exercise.grader_path), "DIAGNOSES", ()), *COMMON_DIAGNOSES)
     values_right: bool | None = None  # whether some case's values were right (None: none compared)
     for run in child.get("runs") or []:
         if isinstance(run, dict) and isinstance(run.get("case"), int) and run.get("device") in devices:
@@ -603,6 +606,7 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
                 message, diagnosed = _diagnose(diagnoses, case, name, message, expected[index], run, verdict)
                 failures.setdefault((name, device), []).append((case.size(), message, index, diagnosed))
     forbidden_hit = False
+    consequences = _consequences(cases, failures)
     for device in devices:
         names = names_by_device[device]
         if not names:
@@ -613,12 +617,16 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
         for name in head + tail:
             found = failures.get((name, device))
             if found:
-                found.sort(key=lambda item: item[0])
+                causes = {item[2]: consequences.get((name, device, item[2])) for item in found}
+                found.sort(key=lambda item: (bool(causes[item[2]]), item[0]))  # one on its own first
                 _, message, case_index, diagnosed = found[0]
                 if len(found) > 1:
                     message += f"\n({len(found)} failing cases; this is the smallest)"
                 failed = len({item[2] for item in found})
                 priority = failure_priority(name, diagnosed, failed, examined.get((name, device), failed))
+                if causes[case_index]:
+                    message = _as_consequence(message, cases[case_index], causes[case_index])
+                    priority = max(priority, PRIORITY_CONSEQUENCE)
                 result.checks.append(CheckItem(name, False, device, message, priority, case_index))
                 forbidden_hit |= name == "forbidden routine"
             elif verified.get((name, device)):
@@ -634,6 +642,37 @@ def _judge(result: CheckResult, exercise: Exercise, cases: list[Case], expected:
                                                PRIORITY_NOT_CHECKED))
     result.zero_score = forbidden_hit
     result.properties = score_properties(result.checks, exercise.weight, values_right)
+
+
+def _consequences(cases: list[Case], failures: dict) -> dict[tuple[str, str, int], list[str]]:
+    """The undiagnosed failures that follow from another failing check, as (check, device, case) ->
+    the checks they follow from: a rerun of a case's computation (`RERUNS`: float64, a state_dict round
+    trip) when that case's property failed too, and a case's property while a property it `requires`
+    fails on the device."""
+    failing = {}  # (device) -> {check: {case indices}}
+    for (name, device), found in failures.items():
+        failing.setdefault(device, {}).setdefault(name, set()).update(item[2] for item in found)
+    result = {}
+    for (name, device), found in failures.items():
+        for _, _, index, diagnosed in found:
+            case = cases[index]
+            if diagnosed or name in GENERIC:
+                continue
+            here = failing.get(device, {})
+            if name in RERUNS and name != case.property and index in here.get(case.property, ()):
+                result[(name, device, index)] = [case.property]
+            elif name == case.property and any(here.get(r) for r in case.requires):
+                result[(name, device, index)] = [r for r in case.requires if here.get(r)]
+    return result
+
+
+def _as_consequence(message: str, case: Case, causes: list[str]) -> str:
+    """A failure that follows from `causes`: its case's hint (about this check's own contract) gives way
+    to a pointer at the check to fix first."""
+    if case.hint:
+        message = message.replace("\nHint: " + case.hint, "")
+    names = " and ".join(f"`{c}`" for c in causes)
+    return message + f"\n(this follows from the failing {names} check: fix that first)"
 
 
 def _diagnose(diagnoses, case: Case, name: str, message: str, expected: dict, run: dict,

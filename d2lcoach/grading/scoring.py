@@ -15,8 +15,10 @@ The rules (the README's "How points are counted" explains them with an example):
 
 Failures are shown most specific first (`priority`): a gate, then a failure a grader's declared
 diagnosis explains, then contract properties by the share of their cases that failed (a property
-the submission misses entirely before one it misses in passing), then generic properties, then
-checks that could not run.
+the submission misses entirely before one it misses in passing), then failures that follow from
+another failing check (`PRIORITY_CONSEQUENCE`: a case's float64 run when its values are already wrong,
+or a case that `requires` a property that fails), then generic properties, then checks that could
+not run.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from d2lcoach.results import GATES, CheckItem, PropertyScore
 GENERIC = ("result type", "shape", "dtype", "device", "no mutation", "gradients")
 
 PRIORITY_GATE, PRIORITY_DIAGNOSED, PRIORITY_CONTRACT, PRIORITY_GENERIC, PRIORITY_NOT_CHECKED = 0, 1, 2, 20, 30
+PRIORITY_CONSEQUENCE = PRIORITY_CONTRACT + 11  # after every contract property, before the generic ones
+#: Checks that run a case's computation again in another form (another dtype, a reloaded copy): they
+#: fail whenever that case's values do.
+RERUNS = ("float64", "state_dict round trip")
 
 
 def failure_priority(name: str, diagnosed: bool, failed_cases: int, checked_cases: int) -> int:

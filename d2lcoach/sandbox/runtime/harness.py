@@ -242,7 +242,8 @@ def run_request(request: dict) -> dict:
     filename = request["filename"]
     result = {"load_error": None, "missing": [], "runs": []}
     kernels.disable(request.get("disable_ops"), _Evidence.fd)  # before any learner code runs
-    routines.disable(request.get("disable_functions"), _Evidence.fd)
+    routines.disable(request.get("disable_functions"), _Evidence.fd,
+                     ops=[entry[0] for entry in request.get("disable_ops") or ()])
     submission = Submission(request["source"], filename, request["allowed_imports"])
     sys.modules["submission"] = submission.module
     seen_at_load: set = set()

@@ -6,7 +6,16 @@ an optimiser, a loss) runs the same operators as honest code, so no operator swi
 Here each forbidden name that is a Python function (or a class with its own `__init__`) gets its code
 object replaced in place: every reference to it, under any name, in any module, now writes
 `disabled::NAME` to the evidence pipe and raises. Decorated functions are switched off down their
-`__wrapped__` chain. The original code is not kept, so nothing in this process can put it back.
+`__wrapped__` chain. A forbidden class is switched off whole: every function in its own namespace
+(not only `__init__`: `SGD.step` on an object built without it), and the functions of its own module
+that those call by name (`torch.optim.sgd.sgd` and its single- and multi-tensor kernels, reachable
+through any method's `__globals__`). A forbidden module (`torch.optim`) is switched off with every
+function and class defined in it or its submodules (the functional `adam` in `torch.optim.adam`,
+which the package no longer names). torch's own Python implementations of a forbidden routine are switched off with it: its
+reference (`torch._refs.softmax` for `torch.softmax`) and the decompositions registered only for
+forbidden operators (`torch._decomp.decompositions._softmax`), which compute it from primitive
+operators that no operator switch-off refuses. The original code is not kept, so nothing in this
+process can put it back.
 
 Only modules already imported are looked at (the warm worker imported torch and its nn, init and
 optim packages); builtins and C functions are left to the operator switch-off (kernels.py). Runs only
@@ -15,6 +24,7 @@ in a forked child: the warm worker is untouched.
 
 from __future__ import annotations
 
+import functools
 import sys
 import types
 
@@ -37,6 +47,7 @@ def _resolve(dotted: str):
     return None
 
 
+@functools.lru_cache(maxsize=None)  # one per name and free-variable count: a module holds hundreds
 def _refusing_code(name: str, fd: int, free: int) -> types.CodeType:
     """A code object with `free` free variables (a function's code may only be replaced by one with as
     many) that writes the evidence line to `fd` and raises."""
@@ -57,23 +68,107 @@ def _refusing_code(name: str, fd: int, free: int) -> types.CodeType:
     return namespace["_outer"]().__code__
 
 
-def _targets(obj) -> list[types.FunctionType]:
-    if isinstance(obj, type):
-        init = obj.__dict__.get("__init__")
-        obj = init if isinstance(init, types.FunctionType) else None
+def _functions_of(cls: type) -> list:
+    """The functions in a class's own namespace (methods, static and class methods, property parts)."""
     found = []
-    while isinstance(obj, types.FunctionType) and obj not in found:
-        found.append(obj)
-        obj = getattr(obj, "__wrapped__", None)
+    for value in list(vars(cls).values()):
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        parts = (value.fget, value.fset, value.fdel) if isinstance(value, property) else (value,)
+        found += [p for p in parts if isinstance(p, types.FunctionType)]
     return found
 
 
-def disable(names, evidence_fd: int | None) -> int:
-    """Switch off every Python routine `names` reaches; returns how many code objects were replaced."""
+def _called_by_name(functions: list, module: str) -> list:
+    """`functions` and, transitively, the functions of `module` they call by global name."""
+    found, queue = [], list(functions)
+    while queue:
+        function = queue.pop()
+        if function in found:
+            continue
+        found.append(function)
+        if isinstance(getattr(function, "__wrapped__", None), types.FunctionType):
+            queue.append(function.__wrapped__)  # a decorator's wrapper calls the real method
+        codes = [function.__code__]
+        while codes:
+            code = codes.pop()
+            codes += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+            for name in code.co_names:
+                callee = function.__globals__.get(name)
+                if isinstance(callee, types.FunctionType) and callee.__module__ == module:
+                    queue.append(callee)
+    return found
+
+
+def _module_members(module: types.ModuleType) -> list:
+    """Every function and class defined in `module` or in its already-imported submodules."""
+    prefix = module.__name__
+    members = []
+    for name, sub in list(sys.modules.items()):
+        if sub is None or not (name == prefix or name.startswith(prefix + ".")):
+            continue
+        for value in list(vars(sub).values()):
+            if isinstance(value, (types.FunctionType, type)) and getattr(value, "__module__", None) == name:
+                members.append(value)
+    return members
+
+
+def _targets(obj) -> list[types.FunctionType]:
+    if isinstance(obj, types.ModuleType):
+        roots = _module_members(obj)
+    elif isinstance(obj, type):
+        roots = _called_by_name(_functions_of(obj), obj.__module__)
+    else:
+        roots = [obj]
+    found = []
+    for root in roots:
+        if isinstance(root, type):
+            found += [f for f in _targets(root) if f not in found]
+            continue
+        while isinstance(root, types.FunctionType) and root not in found:
+            found.append(root)
+            root = getattr(root, "__wrapped__", None)
+    return found
+
+
+def _python_references(objects: list, ops: set) -> list:
+    """torch's Python references of `objects` and the decompositions registered only for `ops`
+    (full names with their overload, as in the operator plan); meta kernels compute no values."""
+    found = []
+    try:
+        from torch._prims.context import torch_to_refs_map
+        refs = torch_to_refs_map()
+    except Exception:  # noqa: BLE001 - a torch without references has none to switch off
+        refs = {}
+    for obj in objects:
+        if obj is None:  # not imported here (refs maps a missing torch name, None, to some ref)
+            continue
+        try:
+            found.append(refs.get(obj))
+        except TypeError:  # unhashable
+            pass
+    decompositions = getattr(sys.modules.get("torch._decomp"), "global_decomposition_table", None) or {}
+    registered: dict = {}
+    for table in list(decompositions.values()):
+        for op, function in list(table.items()):
+            name = op.name() if callable(getattr(op, "name", None)) else str(op)
+            registered.setdefault(function, set()).add(name)
+    found += [function for function, names in registered.items()
+              if ops and names <= ops and getattr(function, "__module__", "") != "torch._meta_registrations"]
+    return [f for f in found if f is not None]
+
+
+def disable(names, evidence_fd: int | None, ops=()) -> int:
+    """Switch off every Python routine `names` reaches, and torch's Python implementations of them and
+    of the forbidden operators `ops`; returns how many code objects were replaced."""
     fd = -1 if evidence_fd is None else int(evidence_fd)
     count = 0
-    for name in names or ():
-        for function in _targets(_resolve(str(name))):
-            function.__code__ = _refusing_code(str(name), fd, len(function.__code__.co_freevars))
+    targets = [(str(name), _resolve(str(name))) for name in names or ()]
+    references = _python_references([obj for _, obj in targets], {str(op) for op in ops or ()})
+    targets += [(f"{getattr(obj, '__module__', 'torch')}.{getattr(obj, '__qualname__', '?')}", obj)
+                for obj in references]
+    for name, obj in targets:
+        for function in _targets(obj):
+            function.__code__ = _refusing_code(name, fd, len(function.__code__.co_freevars))
             count += 1
     return count
