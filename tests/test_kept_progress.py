@@ -15,9 +15,9 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.learner import app
 from d2lcoach.course import BUILTIN_ROOT
-from d2lcoach.progress import load_progress
+from d2lcoach.learner.progress import load_progress
 from d2lcoach.results import CheckItem, CheckResult
 
 SOLUTION = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text(encoding="utf-8")
@@ -209,10 +209,10 @@ def test_an_exercise_kept_as_a_notebook_is_reset_restored_and_checked_as_a_noteb
 
 @pytest.mark.parametrize("answer", ["y", "n"])
 def test_in_a_terminal_next_notebook_over_a_py_asks_first(here, monkeypatch, answer):
-    import d2lcoach.cli
+    import d2lcoach.cli.learner
     assert here("next", "--exercise", "softmax").exit_code == 0
     (here.ws / PY).write_text("# my work\n")
-    monkeypatch.setattr(d2lcoach.cli, "_can_ask", lambda: True)
+    monkeypatch.setattr(d2lcoach.cli.learner, "_can_ask", lambda: True)
     asked = CliRunner().invoke(app, ["next", "--notebook", "--exercise", "softmax"], input=answer + "\n")
     assert asked.exit_code == 0, asked.output
     assert f"{here.ws / PY} already holds your work; turn it into softmax.ipynb" in asked.output.replace("\n", "")

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.learner import app
 from d2lcoach.course import BUILTIN_ROOT
 
 SOFTMAX = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text()
@@ -159,7 +159,7 @@ def test_a_canvas_zip_is_graded_into_a_canvas_gradebook(tmp_path, grade):
     notes = {row[1]: row for row in read_csv(grade.report / "canvas-notes.csv")[1:]}
     assert notes["1002"][2] == "late" and notes["1001"][2] == ""  # the late flag, out of the import file
     assert "not for import (late flags, notes):" in result.output
-    from d2lcoach.gradebook import gradebooks
+    from d2lcoach.instructor.gradebook import gradebooks
     identities = json.loads((grade.report / "students.json").read_text())
     per_exercise = gradebooks("canvas", grade.report, identities, per_exercise=True,
                               assignment={"softmax": "Softmax (11)", "conv2d": "Conv2d (12)"})[0].text
@@ -201,7 +201,7 @@ def test_a_moodle_worksheet_imports_with_grades_and_feedback(tmp_path, grade):
     assert rows[0][:5] == ["Identifier", "Full name", "Grade", "Maximum Grade", "Late"]
     assert rows[1][1:4] == ["Bob, Jr. Roe", "", "20"]
 
-    from d2lcoach.gradebook import gradebooks
+    from d2lcoach.instructor.gradebook import gradebooks
     identities = json.loads((grade.report / "students.json").read_text())
     sheets = gradebooks("moodle", grade.report, identities, per_exercise=True)
     assert [s.name for s in sheets] == ["gradebook-moodle-softmax.csv", "gradebook-moodle-cross_entropy.csv"]
@@ -266,7 +266,7 @@ def test_the_newest_canvas_resubmission_is_graded_and_named(tmp_path, grade):
     result = grade(export, "-e", "cross_entropy")
     assert result.exit_code == 0, result.output
     assert read_csv(grade.report / "grades.csv")[1][:2] == ["doejane_1002", "10"]
-    from d2lcoach.gradebook import gradebooks
+    from d2lcoach.instructor.gradebook import gradebooks
     sheet = gradebooks("moodle", grade.report, None, per_exercise=True)[0].text  # the exercise's notes too
     assert "graded from your newest resubmission, doejane_1002_5009_cross_entropy-1.py" in html.unescape(sheet)
     feedback = (grade.report / "feedback" / "doejane_1002.md").read_text()
@@ -279,7 +279,7 @@ ELODIE = "Élodie Brûlé"
 
 
 def test_zip_member_names_are_decoded_as_the_zip_says(tmp_path):
-    from d2lcoach.lms import member_name
+    from d2lcoach.instructor.lms import member_name
     utf8 = ELODIE.encode("utf-8")
     cp437 = "Müller".encode("cp437")  # b"M\x81ller": not UTF-8
     archive = infozip_zip(tmp_path / "names.zip", [
@@ -341,10 +341,10 @@ def test_the_gradescope_bundle_runs_in_a_fake_autograder_tree(tmp_path):
     assert built.exit_code == 0, built.output
     names = zipfile.ZipFile(bundle).namelist()
     assert {"setup.sh", "run_autograder", "d2lcoach-src/pyproject.toml", "d2lcoach-src/course.yaml",
-            "d2lcoach-src/graders/softmax.py", "d2lcoach-src/d2lcoach/cli.py"} <= set(names)
+            "d2lcoach-src/graders/softmax.py", "d2lcoach-src/d2lcoach/cli/learner.py"} <= set(names)
     assert "bubblewrap" in zipfile.ZipFile(bundle).read("setup.sh").decode()
 
-    from d2lcoach.gradescope import unpack_bundle
+    from d2lcoach.instructor.gradescope import unpack_bundle
     root = tmp_path / "autograder"
     source = unpack_bundle(bundle, root)
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), D2LCOACH_PYTHON=sys.executable)

@@ -1,0 +1,1 @@
+"""The instructor's side: grading a class (the batch package), LMS exports, gradebooks, Gradescope."""

@@ -1,0 +1,1 @@
+"""The learner's side: the tutor (next, check, hint), the workspace and its progress file, watch, notebooks."""
