@@ -10,7 +10,7 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli.learner import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT, load_course
 from d2lcoach.errors import UsageError
 

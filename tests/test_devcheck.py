@@ -12,7 +12,7 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from d2lcoach.cli.learner import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import load_course
 from d2lcoach.authoring import dev_check
 from d2lcoach.authoring.mutate import mutants

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from d2lcoach.cli.learner import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT, load_course
 from d2lcoach.instructor.lms import ROSTER as ROSTER_FORMAT, Export, Student, build_roster
 from tests.test_lms import grade  # noqa: F401  (the fixture: `grade SOURCE --out REPORT --jobs 1 --seed 11`)

@@ -2,7 +2,7 @@
 
 Importing torch costs seconds; `--version`, `--help`, `list`, `hint`, `next`, `reset`, `solution`,
 `doctor --fast`, `init`, shell completion and the `%d2lcoach next|hint` magics must not pay it. Each
-case runs the real entry point (`d2lcoach.cli.learner.main`, or the IPython extension) in a fresh `python -c`,
+case runs the real entry point (`d2lcoach.cli.main.main`, or the IPython extension) in a fresh `python -c`,
 in a temporary workspace, and reports which modules it left in `sys.modules`. A device probe
 (`doctor`) is the control: it must import torch, so the probe itself is seen to work.
 No timing here: benchmarks/bench_commands.py measures the seconds.
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli.learner import app
+from d2lcoach.cli.main import app
 
 HEAVY = ("torch", "d2lcoach.grading.engine")
 
@@ -31,7 +31,7 @@ args, report = json.loads(sys.argv[1]), sys.argv[2]
 sys.argv = ["d2lcoach", *args]
 code = 0
 try:
-    from d2lcoach.cli.learner import main
+    from d2lcoach.cli.main import main
     main()
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli.learner import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.learner.progress import load_progress
 from d2lcoach.results import CheckItem, CheckResult

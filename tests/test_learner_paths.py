@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli.learner import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.learner.progress import PROGRESS_FILENAME, RECOVER
 from d2lcoach.text import ELLIPSIS, clip

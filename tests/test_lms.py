@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli.learner import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT
 
 SOFTMAX = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text()
@@ -341,7 +341,7 @@ def test_the_gradescope_bundle_runs_in_a_fake_autograder_tree(tmp_path):
     assert built.exit_code == 0, built.output
     names = zipfile.ZipFile(bundle).namelist()
     assert {"setup.sh", "run_autograder", "d2lcoach-src/pyproject.toml", "d2lcoach-src/course.yaml",
-            "d2lcoach-src/graders/softmax.py", "d2lcoach-src/d2lcoach/cli/learner.py"} <= set(names)
+            "d2lcoach-src/graders/softmax.py", "d2lcoach-src/d2lcoach/cli/main.py"} <= set(names)
     assert "bubblewrap" in zipfile.ZipFile(bundle).read("setup.sh").decode()
 
     from d2lcoach.instructor.gradescope import unpack_bundle

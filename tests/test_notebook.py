@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli.learner import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.errors import UsageError
 from d2lcoach.learner.notebook import extract, extract_file, plain_python

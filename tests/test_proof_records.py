@@ -14,7 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from d2lcoach.cli.learner import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT, load_course
 from d2lcoach.authoring import proof
 from d2lcoach.authoring.equivalents import equivalents_path

@@ -408,8 +408,8 @@ def test_watch_command_with_the_real_engine(course, sandbox, tmp_path, monkeypat
     """The command as the CLI registers it: real grading in the shared warm sandbox, keys scripted."""
     import d2lcoach.sandbox
     import d2lcoach.learner.watch
-    from d2lcoach.cli import learner as cli
-    from d2lcoach.cli.learner import guarded
+    from d2lcoach.cli import context as cli
+    from d2lcoach.cli.context import guarded
     from d2lcoach.cli.watch import watch
 
     ws = tmp_path / "ws"

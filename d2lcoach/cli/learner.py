@@ -1,8 +1,4 @@
-"""The `d2lcoach` command: parses arguments, calls the library core, renders through d2lcoach.console.
-
-Exit codes: 0 success (a check that passed), 1 a check that did not pass, 2 bad input from a person
-(one line on stderr, never a traceback), 3 the tool itself could not work (e.g. no sandbox).
-"""
+"""The learner's commands: next, check, list, hint, reset, solution, doctor (joined in d2lcoach.cli.main)."""
 
 from __future__ import annotations
 
@@ -16,90 +12,10 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from d2lcoach import __version__, console as out
+from d2lcoach import console as out
+from d2lcoach.cli.context import EARLY, course_and_workspace, guarded, state
 from d2lcoach.errors import UsageError
 
-app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None,
-                  help="A tutor for Dive into Deep Learning (PyTorch edition): `next` to get an exercise, "
-                       "`check` to grade it.")
-
-
-class _State:
-    workspace: Optional[Path] = None
-    course: Optional[Path] = None
-    located = None  # how the last command found its workspace (d2lcoach.learner.workspace.Located)
-
-
-state = _State()
-
-
-def _version(value: bool):
-    if value:
-        print(f"d2lcoach {__version__}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def main_options(
-    workspace: Optional[Path] = typer.Option(None, "--workspace", "-w", help="The learner's folder (default: "
-                                             "$D2LCOACH_WORKSPACE, else the workspace that holds the current "
-                                             "folder, found upward as git finds .git).", show_default=False),
-    course: Optional[Path] = typer.Option(None, "--course", help="A course extension (course.yaml) that "
-                                          "adds or overrides exercises; default: the workspace's course.yaml if any.",
-                                          show_default=False),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Show the version and exit."),
-):
-    state.workspace = workspace
-    state.course = course
-
-
-def guarded(fn):
-    """Run a command body: UsageError -> one line and exit 2; the tool's own failure -> one line and exit 3."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        out.reset_consoles()
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except UsageError as exc:
-            out.error_line(str(exc))
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            out.error_line("interrupted")
-            raise typer.Exit(130) from None
-        except Exception as exc:  # noqa: BLE001 - never show a d2lcoach traceback to a learner
-            from d2lcoach.sandbox import SandboxError
-            if isinstance(exc, SandboxError):
-                out.error_line(f"the sandbox could not run: {exc}")
-            else:
-                out.error_line(f"d2lcoach failed: {type(exc).__name__}: {exc} "
-                               "(please report this; run with D2LCOACH_DEBUG=1 for details)")
-                if os.environ.get("D2LCOACH_DEBUG"):
-                    raise
-            raise typer.Exit(3) from None
-    return wrapper
-
-
-def _context(need: str = "workspace"):
-    """The course (built-in, extended by --course or the workspace's course.yaml) and the workspace.
-
-    `need`: "workspace" (none found is a one-line error that says how to make one), "new" (`next`:
-    an empty folder becomes the workspace) or "optional" (None when there is none).
-    """
-    from d2lcoach.course import load_course
-    from d2lcoach.learner.workspace import locate_workspace
-    state.located = located = locate_workspace(state.workspace)
-    workspace = (located.workspace if need == "optional"
-                 else located.required(create_in_empty_folder=need == "new"))
-    extension = state.course
-    if extension is None and workspace is not None and (workspace.root / "course.yaml").exists():
-        extension = workspace.root / "course.yaml"
-    return load_course(extension=extension), workspace
-
-
-@app.command("next")
 @guarded
 def next_command(
     exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="Start this exercise instead "
@@ -112,7 +28,7 @@ def next_command(
 ):
     """Get the next exercise: copies its stub into the workspace and shows the task."""
     from d2lcoach.learner import tutor
-    course, workspace = _context("new")
+    course, workspace = course_and_workspace("new")
     try:
         task = tutor.next_task(course, workspace, exercise, as_notebook=as_notebook, convert=convert)
     except tutor.SourceConflict as conflict:
@@ -167,7 +83,6 @@ def _json_on_error(fn):
     return wrapper
 
 
-@app.command("check")
 @guarded
 @_json_on_error
 def check_command(
@@ -189,7 +104,7 @@ def check_command(
     from d2lcoach.learner import tutor
     if device.lower() not in ("all", "cpu", "cuda", "meta"):
         raise UsageError(f"unknown device {device!r}; choose one of: all, cpu, cuda, meta")
-    course, workspace = _context("optional" if file is not None else "workspace")
+    course, workspace = course_and_workspace("optional" if file is not None else "workspace")
     if all_exercises:
         if exercise or file:
             raise UsageError("--all checks the whole workspace; leave out the exercise and --file")
@@ -200,7 +115,7 @@ def check_command(
                          "pass --workspace DIR")
     submission = tutor.load_submission(path, ex)
     from d2lcoach.sandbox import Sandbox
-    sandbox = _EARLY.pop() if _EARLY else Sandbox(hidden=[workspace.root] if workspace else [])
+    sandbox = EARLY.pop() if EARLY else Sandbox(hidden=[workspace.root] if workspace else [])
     with sandbox.start():  # the worker imports torch while we do
         from d2lcoach.grading.engine import grade_source, resolve_devices
         devices = resolve_devices(device)
@@ -266,7 +181,6 @@ def _check_all(course, workspace, device, seed, json_output):
     raise typer.Exit(0 if all_passed else 1)
 
 
-@app.command("list")
 @guarded
 def list_command(json_output: bool = typer.Option(False, "--json", help="Print one JSON object.")):
     """Every chapter and exercise with its status, attempts, and overall progress."""
@@ -274,7 +188,7 @@ def list_command(json_output: bool = typer.Option(False, "--json", help="Print o
     from rich.table import Table
     from d2lcoach.learner import tutor
     from d2lcoach.learner.lifecycle import unrecorded_work
-    course, workspace = _context()
+    course, workspace = course_and_workspace()
     rows, passed = tutor.overview(course, workspace)
     unrecorded = unrecorded_work(course, workspace)  # suggested, never graded here
     if json_output:
@@ -303,7 +217,6 @@ def list_command(json_output: bool = typer.Option(False, "--json", help="Print o
                           "[bold]d2lcoach progress rebuild[/] checks them and records what passes.")
 
 
-@app.command("hint")
 @guarded
 def hint_command(
     exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the current one)."),
@@ -312,7 +225,7 @@ def hint_command(
 ):
     """Show the next hint, one more each time you ask (counted in your progress)."""
     from d2lcoach.learner import tutor
-    course, workspace = _context()
+    course, workspace = course_and_workspace()
     view = tutor.hint(course, workspace, exercise, show_all)
     if json_output:
         print(json.dumps({"exercise": view.exercise.id, "hints": view.hints, "shown": view.number,
@@ -326,7 +239,6 @@ def hint_command(
                           + escape(view.exercise.link) + "[/]")
 
 
-@app.command("reset")
 @guarded
 def reset_command(
     exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the current one)."),
@@ -337,7 +249,7 @@ def reset_command(
 ):
     """Restore the stub; your version is kept as a timestamped backup, never deleted."""
     from d2lcoach.learner import tutor
-    course, workspace = _context()
+    course, workspace = course_and_workspace()
     if restore:
         if all_exercises:
             raise UsageError("--restore brings back one exercise's backup; leave out --all")
@@ -363,7 +275,6 @@ def reset_command(
         out.console.print(f"reset {escape(ex.id)}: {escape(str(path))}{escape(kept)}")
 
 
-@app.command("solution")
 @guarded
 def solution_command(
     exercise: str = typer.Argument(..., help="Exercise id."),
@@ -373,7 +284,7 @@ def solution_command(
     """Show the reference solution, once you have passed the exercise."""
     from rich.syntax import Syntax
     from d2lcoach.learner import tutor
-    course, workspace = _context()
+    course, workspace = course_and_workspace()
     ex, text = tutor.solution(course, workspace, exercise, force)
     if json_output:
         print(json.dumps({"exercise": ex.id, "file": str(ex.solution_path), "solution": text}))
@@ -382,7 +293,6 @@ def solution_command(
                       if out.console.is_terminal else text, markup=False)
 
 
-@app.command("doctor")
 @guarded
 def doctor_command(
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -391,7 +301,7 @@ def doctor_command(
 ):
     """Python, torch and torchvision versions, devices, sandbox level, workspace and progress file."""
     from d2lcoach.learner import tutor
-    course, workspace = _context("optional")
+    course, workspace = course_and_workspace("optional")
     facts = tutor.doctor(course, workspace, state.located.how, probe_devices=not fast)
     if json_output:
         print(json.dumps(facts))
@@ -400,47 +310,3 @@ def doctor_command(
             out.console.print(f"[bold]{key:>18}[/]: {escape(str(value))}")
     if facts["progress file"].startswith(tutor.BROKEN):  # a problem was found: say so in the exit status too
         raise typer.Exit(1)
-
-
-def _register_commands():
-    from d2lcoach.cli.dev import make_dev_app
-    from d2lcoach.cli.gradescope import gradescope_app
-    from d2lcoach.cli.instructor import grade
-    from d2lcoach.cli.watch import watch
-    from d2lcoach.cli.workspace import init, progress_app
-    app.command("grade")(guarded(grade))
-    app.command("watch")(guarded(watch))
-    app.command("init")(guarded(init))
-    app.add_typer(progress_app(guarded), name="progress")
-    app.add_typer(make_dev_app(guarded, lambda: _context("optional")[0]), name="dev")
-    for command in gradescope_app.registered_commands:
-        command.callback = guarded(command.callback)
-    app.add_typer(gradescope_app, name="gradescope")
-
-
-_register_commands()
-
-
-_EARLY: list = []
-
-
-def _start_early(argv: list[str]):
-    """`check` spends most of its time importing torch twice (here and in the sandbox): start the
-    sandbox's worker before anything else, so the two imports overlap from the first moment."""
-    words = [a for a in argv if not a.startswith("-")]
-    if "check" not in words[:3] or any(a in argv for a in ("--help", "--all", "--version")):
-        return
-    from d2lcoach.sandbox import Sandbox
-    try:
-        _EARLY.append(Sandbox().start())
-    except Exception:  # noqa: BLE001 - the command will start (and report on) its own sandbox
-        _EARLY.clear()
-
-
-def main():
-    _start_early(sys.argv[1:])
-    try:
-        app(prog_name="d2lcoach")
-    finally:
-        for box in _EARLY:
-            box.close()

@@ -26,13 +26,13 @@ def watch(
     running check)."""
     import sys
 
-    from d2lcoach.cli.learner import _context
+    from d2lcoach.cli.context import course_and_workspace
     from d2lcoach.grading.engine import new_seed, resolve_devices
     from d2lcoach.sandbox import Sandbox
     from d2lcoach.learner.watch import StreamKeys, TerminalKeys, Watcher
 
     devices = resolve_devices(device)
-    course, workspace = _context()
+    course, workspace = course_and_workspace()
     session = _Session(course, workspace, devices, new_seed() if seed is None else int(seed))
     keys = TerminalKeys(sys.stdin) if sys.stdin.isatty() else StreamKeys(sys.stdin)
     with Sandbox(hidden=[workspace.root], cuda="cuda" in devices) as sandbox:  # one warm worker

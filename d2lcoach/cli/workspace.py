@@ -1,6 +1,6 @@
 """`d2lcoach init [DIR]` and `d2lcoach progress rebuild`: making a workspace, and recovering its progress.
 
-Registered in d2lcoach.cli.learner with `app.command("init")(guarded(init))` and
+Registered in d2lcoach.cli.main with `app.command("init")(guarded(init))` and
 `app.add_typer(progress_app(guarded), name="progress")`.
 """
 
@@ -24,7 +24,7 @@ def init(
     import os
 
     from d2lcoach import console as out
-    from d2lcoach.cli.learner import state
+    from d2lcoach.cli.context import state
     from d2lcoach.learner.lifecycle import init_workspace
     from d2lcoach.learner.workspace import WORKSPACE_ENV
     chosen = folder or state.workspace or os.environ.get(WORKSPACE_ENV) or Path.cwd()
@@ -44,13 +44,13 @@ def rebuild(
     """Rebuild the progress file by checking every exercise file of the workspace; the old file (broken
     or not) is kept in .d2lcoach-backups. Attempts and hints shown start again from the checks."""
     from d2lcoach import console as out
-    from d2lcoach.cli.learner import _context
+    from d2lcoach.cli.context import course_and_workspace
     from d2lcoach.errors import UsageError
     from d2lcoach.grading.engine import resolve_devices
     from d2lcoach.learner.lifecycle import rebuild_progress
     if device.lower() not in ("all", "cpu", "cuda", "meta"):
         raise UsageError(f"unknown device {device!r}; choose one of: all, cpu, cuda, meta")
-    course, workspace = _context()
+    course, workspace = course_and_workspace()
     done = rebuild_progress(course, workspace, devices=resolve_devices(device), seed=seed)
     if json_output:
         print(json.dumps({"workspace": str(workspace.root), "backup": str(done.backup) if done.backup else None,
