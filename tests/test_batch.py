@@ -639,8 +639,8 @@ def test_misnamed_files_are_graded_or_named(misnamed):
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_no_cell_can_start_a_formula(text):
-    from d2lcoach.instructor.batch.report_csv import spreadsheet_safe
-    from d2lcoach.learner_text import clean
+    from d2lcoach.text import spreadsheet_safe
+    from d2lcoach.text import clean
     assert spreadsheet_safe(text) == "'" + clean(text, one_line=True)  # a tab or CR is escaped too: \\x09
     assert spreadsheet_safe("alice") == "alice"
 

@@ -46,7 +46,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the d2lcoach package
 #: the torch version and Python's (mutants are written by `ast.unparse`). A test checks that every
 #: d2lcoach module that grading imports is covered here.
 EXERCISE_INPUTS = ("grader", "reference", "stub", "trust suite", "equivalents", "manifest entry")
-ENGINE_INPUTS = ("grading", "sandbox", "authoring", "course.py", "errormap.py", "errors.py", "learner_text.py",
+ENGINE_INPUTS = ("grading", "sandbox", "authoring", "course.py", "errormap.py", "errors.py",
                  "results.py", "text.py")
 #: Files under ENGINE_INPUTS that cannot change a verdict: this module only reads and writes records.
 NOT_INPUTS = ("authoring/proof.py",)

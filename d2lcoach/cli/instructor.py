@@ -47,7 +47,7 @@ def connect_cluster(address: str, devices: list[str], jobs: int | None):
 
 def running_text(labels: list[str], width: int = 40) -> str:
     """The progress bar's description: the submissions being graded now, cut to `width` characters."""
-    from d2lcoach.learner_text import clean
+    from d2lcoach.text import clean
     if not labels:
         return "grading"
     text = "grading " + clean(", ".join(labels), one_line=True)
@@ -62,7 +62,7 @@ def unplaced_files(prepared) -> list[str]:
 
 def _note_in_feedback(path: Path, placement) -> None:
     """Say in a student's feedback which file each grade came from, and which files were not graded."""
-    from d2lcoach.learner_text import clean
+    from d2lcoach.text import clean
     from d2lcoach.learner.progress import write_atomically
     if not path.is_file():
         return
@@ -218,7 +218,7 @@ def grade(
     if summary.carried:
         ui.console.print(f"kept from the journal without regrading (not asked for with -e): "
                          f"{escape(', '.join(summary.carried))}")
-    from d2lcoach.learner_text import clean
+    from d2lcoach.text import clean
     for note in summary.file_notes:
         line = clean(f"{note.student}: {note.text.replace('`', '')}", one_line=True)
         ui.console.print(escape(line), highlight=False)

@@ -26,7 +26,7 @@ import json
 import re
 from pathlib import Path
 
-from d2lcoach.instructor.batch.report_csv import spreadsheet_safe
+from d2lcoach.text import spreadsheet_safe
 from d2lcoach.errors import UsageError
 
 GRADEBOOK_FORMATS = ("csv", "canvas", "moodle")

@@ -30,7 +30,7 @@ from pathlib import Path
 from d2lcoach.course import Course
 from d2lcoach.errors import UsageError
 from d2lcoach.learner.files import RefusedFile, files_under, is_folder, read_bytes
-from d2lcoach.learner_text import clean
+from d2lcoach.text import clean
 from d2lcoach.learner.notebook import MAX_NOTEBOOK_BYTES, NOTEBOOK_SUFFIX, extract_file
 
 CANVAS = "canvas"

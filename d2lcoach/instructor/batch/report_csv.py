@@ -13,17 +13,7 @@ import io
 
 from d2lcoach.instructor.batch.model import Pair, format_points, points_for
 from d2lcoach.course import Exercise
-from d2lcoach.learner_text import clean
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A cell that a spreadsheet shows as text, on one line, as it reads: control characters (ESC, OSC,
-    newlines) and bidi overrides are escaped visibly (`\\x1b`); one that could start a formula gets a
-    leading '."""
-    return ("'" if text.startswith(FORMULA_STARTS) else "") + clean(text, one_line=True)
+from d2lcoach.text import spreadsheet_safe
 
 
 def by_student(pairs: list[Pair]) -> dict[str, dict[str, Pair]]:

@@ -10,7 +10,7 @@ from d2lcoach.instructor.batch.roster import FileNote
 from d2lcoach.course import Course, Exercise
 from d2lcoach.grading.version import GRADER_VERSION
 from d2lcoach.grading.scoring import format_points as format_property_points
-from d2lcoach.learner_text import clean
+from d2lcoach.text import clean
 
 
 def _fence(text: str) -> str:

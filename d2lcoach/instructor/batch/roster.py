@@ -9,7 +9,7 @@ from pathlib import Path
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.learner.files import LINK_REASON, RefusedFile, is_folder, is_link
-from d2lcoach.learner_text import clean
+from d2lcoach.text import clean
 from d2lcoach.learner.notebook import extract_file, is_notebook
 
 
