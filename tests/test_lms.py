@@ -136,6 +136,30 @@ def canvas_new_assignments(text: str, assignments: dict[str, str]) -> list[str]:
             and not any(column.endswith(f"({aid})") for aid in assignments)]
 
 
+def test_grade_class_grades_an_export_from_python_without_the_cli(tmp_path):
+    """The workflow behind `d2lcoach grade` is one function: an LMS export in, the report, the identities,
+    the notes in the feedback and the gradebook out, and what it did returned rather than printed."""
+    from d2lcoach.instructor import grade_class
+    export = make_zip(tmp_path / "submissions.zip", {
+        "smithjohn_1001_5001_softmax.py": SOFTMAX,
+        "smithjohn_1001_5004_notes.txt": "my notes",
+        "doejane_LATE_1002_5002_softmax.py": SOFTMAX_STUB,
+    })
+    started = []
+    done = grade_class(export, tmp_path / "report", fmt="canvas", exercises=["softmax"], jobs=1, seed=11,
+                       on_start=lambda executor, warning: started.append(executor))
+    assert started == [None]  # told once, before the grading, that the local pool grades
+    assert (done.export_format, done.students_found, done.converted) == ("canvas", 2, True)
+    assert done.unplaced == ["smithjohn_1001: smithjohn_1001_5004_notes.txt"]
+    assert [p.name for p in done.gradebooks] == ["gradebook-canvas.csv", "canvas-notes.csv"]
+    assert (done.summary.graded, done.summary.seed) == (2, 11)
+    rows = {row[1]: row[5:] for row in read_csv(tmp_path / "report" / "gradebook-canvas.csv")[2:]}
+    assert rows == {"1001": ["10"], "1002": ["0"]}
+    assert "jane" in json.loads((tmp_path / "report" / "students.json").read_text())["students"]["doejane_1002"]["name"].lower()
+    assert "handed in late" in (tmp_path / "report" / "feedback" / "doejane_1002.md").read_text()
+    assert done.to_json()["format"] == "canvas" and done.to_json()["unplaced"] == done.unplaced
+
+
 def test_a_canvas_zip_is_graded_into_a_canvas_gradebook(tmp_path, grade):
     export = make_zip(tmp_path / "submissions.zip", {
         "smithjohn_1001_5001_softmax.py": SOFTMAX,

@@ -1,4 +1,4 @@
-"""The instructor's command: `d2lcoach grade ROSTER_DIR --out REPORT_DIR`, a thin layer over `batch.grade_roster`.
+"""The instructor's command: `d2lcoach grade ROSTER_DIR --out REPORT_DIR`, a thin layer over `instructor.grade_class`.
 
 Register it with `app.command("grade")(grade)`. It parses, shows a progress bar and a summary table,
 and maps errors to exit codes: 0 when the class was graded (whatever the scores), 2 for bad input,
@@ -8,7 +8,6 @@ and maps errors to exit codes: 0 when the class was graded (whatever the scores)
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import List, Optional
 
@@ -34,17 +33,6 @@ def _table(summary) -> Table:
     return table
 
 
-def connect_cluster(address: str, devices: list[str], jobs: int | None):
-    """The Dask executor for `--scheduler`; Dask is imported only here."""
-    if jobs is not None:
-        raise UsageError("--jobs sets the local pool; with --scheduler each Dask worker grades with its own threads")
-    try:
-        from d2lcoach.instructor.batch.dask_executor import DaskExecutor
-    except ImportError:
-        raise UsageError("--scheduler needs Dask: pip install 'd2lcoach[cluster]'") from None
-    return DaskExecutor.connect(address, devices)
-
-
 def running_text(labels: list[str], width: int = 40) -> str:
     """The progress bar's description: the submissions being graded now, cut to `width` characters."""
     from d2lcoach.text import clean
@@ -52,53 +40,6 @@ def running_text(labels: list[str], width: int = 40) -> str:
         return "grading"
     text = "grading " + clean(", ".join(labels), one_line=True)
     return text if len(text) <= width else text[:width - 1] + "…"
-def unplaced_files(prepared) -> list[str]:
-    """Files of an export that no exercise was graded from, named with their student."""
-    lines = [f"{name} (belongs to no student)" for name in prepared.export.unplaced] + prepared.export.set_aside
-    for placement in prepared.placements or []:
-        lines += [f"{placement.student.key}: {name}" for name in placement.unplaced]
-    return lines
-
-
-def _note_in_feedback(path: Path, placement) -> None:
-    """Say in a student's feedback which file each grade came from, and which files were not graded."""
-    from d2lcoach.text import clean
-    from d2lcoach.learner.progress import write_atomically
-    if not path.is_file():
-        return
-    student = placement.student
-    text = path.read_text(encoding="utf-8")
-    heading = f"# Feedback for {clean(student.key, one_line=True)}\n"
-    if student.name and text.startswith(heading):  # the name as the LMS has it, not the roster folder's
-        text = f"# Feedback for {clean(student.name, one_line=True)}\n" + text[len(heading):]
-    notes = (["handed in late (the LMS marked it so)"] if student.late else []) + placement.notes
-    lines = [f"- {note}" for note in notes]
-    lines += [f"- not graded (no exercise of this course): `{name}`" for name in placement.unplaced]
-    if lines:
-        text = text.rstrip("\n") + "\n\n## Where your grades came from\n\n" + "\n".join(lines) + "\n"
-    write_atomically(path, text)
-
-
-def write_gradebooks(out: Path, prepared, fmt: str, per_exercise: bool = False,
-                     assignment: dict[str, str] | None = None) -> list[Path]:
-    """students.json (the LMS ids) for a converted export, and the LMS gradebooks asked for."""
-    from d2lcoach.instructor.gradebook import gradebooks
-    from d2lcoach.instructor.lms import IDENTITIES_NAME, identities_document
-    from d2lcoach.learner.progress import write_atomically
-    identities = None
-    written = []
-    if prepared.placements is not None:
-        identities = identities_document(prepared.export, prepared.placements)
-        write_atomically(out / IDENTITIES_NAME, json.dumps(identities, indent=2) + "\n")
-        for placement in prepared.placements:
-            _note_in_feedback(out / "feedback" / f"{placement.student.key}.md", placement)
-    if fmt != "csv":
-        for book in gradebooks(fmt, out, identities, per_exercise=per_exercise, assignment=assignment):
-            write_atomically(out / book.name, book.text)
-            written.append(out / book.name)
-    return written
-
-
 def grade(
     roster: Path = typer.Argument(..., help="ROSTER_DIR: one folder per student, holding softmax.py, conv2d.py, "
                                   "... (or an LMS submission download: a folder or a .zip)"),
@@ -127,18 +68,23 @@ def grade(
 
     ROSTER may also be an LMS submission download (Canvas, Moodle, GitHub Classroom), as a folder or a
     .zip; the students keep their LMS ids in the gradebook."""
-    from d2lcoach.instructor.batch import grade_roster, weak_sandbox_warning
-    from d2lcoach.course import load_course
-    from d2lcoach.instructor.gradebook import GRADEBOOK_FORMATS
-    from d2lcoach.grading.engine import resolve_devices
-    from d2lcoach.instructor.lms import prepare_roster
-    from d2lcoach.sandbox import NoSandboxHere, SandboxError, available_level
+    from d2lcoach.instructor import grade_class
+    from d2lcoach.sandbox import NoSandboxHere, SandboxError
 
     ui.reset_consoles()
     progress = None
     task = None
     warning = None
     warned = False
+    executor = None
+
+    def on_start(used, weak_sandbox):
+        nonlocal executor, progress, warning
+        executor, warning = used, weak_sandbox
+        if not json_output:
+            progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=ui.err_console, transient=True)
+            progress.start()
 
     def on_result(event):
         nonlocal task, warned
@@ -156,34 +102,15 @@ def grade(
             text = running_text(labels) + (f" ({executor.status_text()})" if executor is not None else "")
             progress.update(task, description=escape(text))
 
-    executor = None
     try:
-        course = load_course()
-        devices = resolve_devices(device)
-        if gradebook_format not in GRADEBOOK_FORMATS:
-            raise UsageError(f"unknown --format {gradebook_format!r}; choose one of: {', '.join(GRADEBOOK_FORMATS)}")
-        from d2lcoach.instructor.gradebook import assignment_names
-        columns = assignment_names(assignment or [], [e.id for e in course.exercises])
-        with tempfile.TemporaryDirectory(prefix="d2lcoach-export-") as scratch:
-            prepared = prepare_roster(roster, course, Path(scratch))  # an LMS export becomes a roster
-            if scheduler:  # connected before anything is written, so a bad address leaves no trace
-                executor = connect_cluster(scheduler, devices, jobs)
-            warning = weak_sandbox_warning(executor.level if executor else available_level())
-            if not json_output:
-                progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                    TimeElapsedColumn(), console=ui.err_console, transient=True)
-            try:
-                if progress is not None:
-                    progress.start()
-                summary = grade_roster(prepared.roster, out, course=course, jobs=jobs, exercises=exercise or None,
-                                       seed=seed, devices=devices, on_result=on_result, on_running=on_running,
-                                       executor=executor)
-            finally:
-                if progress is not None:
-                    progress.stop()
-                if executor is not None:
-                    executor.close()
-        written = write_gradebooks(out, prepared, gradebook_format, per_exercise, columns)
+        try:
+            done = grade_class(roster, out, fmt=gradebook_format, exercises=exercise or None, scheduler=scheduler,
+                               jobs=jobs, seed=seed, devices=device, per_exercise=per_exercise,
+                               assignment=assignment, on_start=on_start, on_result=on_result,
+                               on_running=on_running)
+        finally:
+            if progress is not None:
+                progress.stop()
     except UsageError as exc:
         ui.error_line(str(exc))
         raise typer.Exit(UsageError.exit_code)
@@ -198,23 +125,20 @@ def grade(
                       "command again to go on")
         raise typer.Exit(130)
 
+    summary = done.summary
     if json_output:
-        document = summary.to_json()
-        document.update({"format": prepared.export.format, "gradebooks": [str(p) for p in written],
-                         "unplaced": unplaced_files(prepared)})
-        ui.console.out(json.dumps(document, indent=2), highlight=False)
+        ui.console.out(json.dumps(done.to_json(), indent=2), highlight=False)
         return
-    if prepared.export.format != "roster" or prepared.placements:
-        ui.console.print(f"found a {escape(prepared.export.format)} export: {len(prepared.export.students)} "
-                         "students")
-    for line in unplaced_files(prepared):
+    if done.converted:
+        ui.console.print(f"found a {escape(done.export_format)} export: {done.students_found} students")
+    for line in done.unplaced:
         ui.console.print(f"[yellow]not graded:[/] {escape(line)}")
     ui.console.print(_table(summary))
     ui.console.print(
         f"graded {summary.graded}, reused {summary.reused} from the journal, {summary.missing} missing; "
         f"{summary.seconds:.1f} s with {summary.jobs} job(s); sandbox: {summary.isolation}")
-    if executor is not None:
-        ui.console.print(f"on the Dask cluster at {escape(scheduler)}: {escape(executor.status_text())}")
+    if done.cluster_status is not None:
+        ui.console.print(f"on the Dask cluster at {escape(scheduler)}: {escape(done.cluster_status)}")
     if summary.carried:
         ui.console.print(f"kept from the journal without regrading (not asked for with -e): "
                          f"{escape(', '.join(summary.carried))}")
@@ -230,7 +154,7 @@ def grade(
                              "of the grader; they are in the report, and the next run retries them[/]")
     ui.console.print(f"report: {escape(str(summary.grades_csv))}, {escape(str(summary.results_json))}, "
                      f"{escape(str(summary.feedback_dir))}/")
-    for path in written:
+    for path in done.gradebooks:
         what = "not for import (late flags, notes)" if path.name == "canvas-notes.csv" else "gradebook for the LMS"
         ui.console.print(f"{what}: {escape(str(path))}")
     if gradebook_format == "canvas" and not assignment:
