@@ -222,3 +222,24 @@ def test_in_a_terminal_next_notebook_over_a_py_asks_first(here, monkeypatch, ans
     else:
         assert "nothing changed: keep working in" in asked.output
         assert not (here.ws / NB).exists() and (here.ws / PY).read_text() == "# my work\n"
+
+
+def test_check_is_a_library_function_that_the_cli_and_python_share(here):
+    """`tutor.check` grades, records and says what else there is, as `d2lcoach check` does, from Python."""
+    from d2lcoach.course import load_course
+    from d2lcoach.learner import tutor
+    from d2lcoach.learner.workspace import resolve_workspace
+    assert here("next", "--exercise", "softmax").exit_code == 0
+    course, workspace = load_course(), resolve_workspace(here.ws)
+    (here.ws / PY).write_text(SOLUTION)
+    checked = tutor.check(course, workspace)  # the current exercise, the workspace's own file
+    assert (checked.exercise.id, checked.path, checked.result.passed, checked.recorded) == (
+        "softmax", here.ws / PY, True, True)
+    assert checked.other_source is None and checked.saved_case is None
+    assert entry(here.ws).status == "passed"
+    scratch = here.tmp / "scratch.py"
+    scratch.write_text(STUB)
+    tried = tutor.check(course, workspace, "softmax", scratch)
+    assert (tried.result.passed, tried.recorded) == (False, False)  # a try-out: graded, not counted
+    with pytest.raises(tutor.UsageError, match="unknown device 'tpu'"):
+        tutor.check(course, workspace, device="tpu")

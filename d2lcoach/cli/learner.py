@@ -102,35 +102,17 @@ def check_command(
 ):
     """Grade an exercise in the sandbox on every device; exit 0 when it passes, 1 when not."""
     from d2lcoach.learner import tutor
-    if device.lower() not in ("all", "cpu", "cuda", "meta"):
-        raise UsageError(f"unknown device {device!r}; choose one of: all, cpu, cuda, meta")
+    tutor.check_device(device)
     course, workspace = course_and_workspace("optional" if file is not None else "workspace")
     if all_exercises:
         if exercise or file:
             raise UsageError("--all checks the whole workspace; leave out the exercise and --file")
         _check_all(course, workspace, device, seed, json_output)
-    ex, path = tutor.resolve_target(course, workspace, exercise, file)
-    if record and workspace is None:
-        raise UsageError("--record counts the check in a workspace's progress, and there is none here; "
-                         "pass --workspace DIR")
-    submission = tutor.load_submission(path, ex)
-    from d2lcoach.sandbox import Sandbox
-    sandbox = EARLY.pop() if EARLY else Sandbox(hidden=[workspace.root] if workspace else [])
-    with sandbox.start():  # the worker imports torch while we do
-        from d2lcoach.grading.engine import grade_source, resolve_devices
-        devices = resolve_devices(device)
-        if ("cuda" in devices) != sandbox.cuda:
-            sandbox.close()
-            sandbox.cuda = "cuda" in devices
-            sandbox.start()
-        result = submission.finish(grade_source(ex, submission.source, str(path), sandbox=sandbox,
-                                                devices=devices, seed=seed))
-    recorded = tutor.record_check(workspace, ex, result, submission.source, path, force=record)
-    also = tutor.other_source(workspace, ex, path) if file is None else None
-    saved = None
-    if save_case is not None:
-        from d2lcoach.grading.savecase import save_failing_case
-        saved = save_failing_case(ex, result, save_case, path)
+    sandbox = EARLY.pop() if EARLY else None
+    checked = tutor.check(course, workspace, exercise, file, device=device, seed=seed, record=record,
+                          sandbox=sandbox, save_case=save_case)
+    ex, path, result, recorded, also, saved = (checked.exercise, checked.path, checked.result, checked.recorded,
+                                               checked.other_source, checked.saved_case)
     if json_output:
         print(json.dumps({**result.to_json(), **({"saved_case": str(saved.path)} if saved else {}),
                           "recorded": recorded}))

@@ -277,6 +277,64 @@ def record_check(workspace: Workspace | None, exercise: Exercise, result: CheckR
     return True
 
 
+DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
+
+
+def check_device(device: str) -> None:
+    """Refuse a `--device` that is none of DEVICE_CHOICES, in one line."""
+    if device.lower() not in DEVICE_CHOICES:
+        raise UsageError(f"unknown device {device!r}; choose one of: {', '.join(DEVICE_CHOICES)}")
+
+
+@dataclasses.dataclass
+class Checked:
+    """One `check`: the result, the file graded, whether it was recorded, and what else there is to say."""
+    exercise: Exercise
+    path: Path
+    result: CheckResult
+    recorded: bool  # counted in the progress file (False for a try-out, or without a workspace)
+    other_source: Path | None = None  # the exercise's other form in the workspace, not graded (saved first)
+    saved_case: object = None  # d2lcoach.grading.savecase's SavedCase, when save_case was asked for
+
+
+def check(course: Course, workspace: Workspace | None, exercise_id: str | None = None, file: Path | None = None,
+          *, device: str = "all", seed: int | None = None, record: bool = False, sandbox=None,
+          save_case: Path | None = None) -> Checked:
+    """Grade an exercise in the sandbox on every device asked for, and record it in the progress file.
+
+    exercise_id: default the current one (or the name of `file`). file: grade this file instead of the
+    workspace's (a try-out unless it is the exercise's own file, or `record`). device: "all", "cpu",
+    "cuda" or "meta". sandbox: a started or unstarted Sandbox to grade in (default: a new one, with the
+    workspace hidden); it is closed at the end. save_case: a folder to write the first failing
+    case's inputs to. Raises UsageError for bad input and SandboxError when the sandbox cannot run.
+    """
+    check_device(device)
+    exercise, path = resolve_target(course, workspace, exercise_id, file)
+    if record and workspace is None:
+        raise UsageError("--record counts the check in a workspace's progress, and there is none here; "
+                         "pass --workspace DIR")
+    submission = load_submission(path, exercise)
+    from d2lcoach.sandbox import Sandbox
+    if sandbox is None:
+        sandbox = Sandbox(hidden=[workspace.root] if workspace else [])
+    with sandbox.start():  # the worker imports torch while we do
+        from d2lcoach.grading.engine import grade_source, resolve_devices
+        devices = resolve_devices(device)
+        if ("cuda" in devices) != sandbox.cuda:
+            sandbox.close()
+            sandbox.cuda = "cuda" in devices
+            sandbox.start()
+        result = submission.finish(grade_source(exercise, submission.source, str(path), sandbox=sandbox,
+                                                devices=devices, seed=seed))
+    recorded = record_check(workspace, exercise, result, submission.source, path, force=record)
+    saved = None
+    if save_case is not None:
+        from d2lcoach.grading.savecase import save_failing_case
+        saved = save_failing_case(exercise, result, save_case, path)
+    return Checked(exercise, path, result, recorded, other_source(workspace, exercise, path) if file is None else None,
+                   saved)
+
+
 @dataclasses.dataclass
 class HintView:
     exercise: Exercise
