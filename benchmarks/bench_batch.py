@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from d2lcoach.batch import default_jobs, grade_roster  # noqa: E402
+from d2lcoach.instructor.batch import default_jobs, grade_roster  # noqa: E402
 from d2lcoach.course import load_course  # noqa: E402
 from d2lcoach.grading.engine import new_seed, resolve_devices  # noqa: E402
 
@@ -44,7 +44,7 @@ from d2lcoach.sandbox import Sandbox
 box = Sandbox().start()
 from d2lcoach.course import load_course
 from d2lcoach.grading.engine import grade_source
-from d2lcoach.workspace import read_submission
+from d2lcoach.learner.workspace import read_submission
 exercise_id, path, seed, devices = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",")
 exercise = load_course().get(exercise_id)
 try:

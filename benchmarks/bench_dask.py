@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_batch import build_roster  # noqa: E402
-from d2lcoach.batch import default_jobs, grade_roster  # noqa: E402
+from d2lcoach.instructor.batch import default_jobs, grade_roster  # noqa: E402
 from d2lcoach.course import load_course  # noqa: E402
 from d2lcoach.grading.engine import new_seed, resolve_devices  # noqa: E402
 
@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     import distributed
-    from d2lcoach.batch.dask_executor import DaskExecutor
+    from d2lcoach.instructor.batch.dask_executor import DaskExecutor
 
     course = load_course()
     devices = resolve_devices("all")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import torch
 
 from d2lcoach.grading.case import Case
+from d2lcoach.grading.inputs import LAYER_ARGUMENTS, layer_case, pair, randn, small_ints
 
-NAMES = ("X", "weight", "bias")
+NAMES = LAYER_ARGUMENTS
 
 #: float32 results are sums of up to ~150 products; a correct loop or im2col in another summation
 #: order differs from the reference by a few 1e-6 on values of size ~10. A wrong formula is off by O(1).
@@ -40,34 +41,17 @@ HINTS = {
 }
 
 
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
 def _out_shape(X, weight, stride, padding):
-    sh, sw = _pair(stride)
-    ph, pw = _pair(padding)
+    sh, sw = pair(stride)
+    ph, pw = pair(padding)
     N, _, H, W = X.shape
     C_out, _, kh, kw = weight.shape
     return (N, C_out, (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1)
 
 
-def _ints(gen, *shape, dtype=torch.float32):
-    """Small integers as floats: exact sums in float32, and easy to read in a counterexample."""
-    return torch.randint(-3, 4, shape, generator=gen).to(dtype)
-
-
-def _randn(gen, *shape, dtype=torch.float32):
-    return torch.randn(shape, generator=gen, dtype=dtype)
-
-
 def _case(prop, gen, X, weight, bias=None, stride=1, padding=0):
-    label = "conv2d(X, weight, " + ("bias" if bias is not None else "None") + f", stride={stride}, padding={padding})"
-    grad = ((0,), (1,)) + (((2,),) if bias is not None else ())
-    out = _out_shape(X, weight, stride, padding)
-    return Case(property=prop, args=(X, weight, bias, stride, padding), names=NAMES, label=label,
-                grad=grad, grad_outputs=[torch.randn(out, generator=gen, dtype=X.dtype)],
-                tolerance=TOLERANCE, hint=HINTS[prop])
+    return layer_case("conv2d", prop, gen, X, weight, bias, stride, padding,
+                      out_shape=_out_shape(X, weight, stride, padding), tolerance=TOLERANCE, hint=HINTS[prop])
 
 
 def make_cases(gen: torch.Generator) -> list[Case]:
@@ -76,61 +60,61 @@ def make_cases(gen: torch.Generator) -> list[Case]:
     X = torch.arange(9.0).reshape(1, 1, 3, 3)
     K = torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
     cases.append(_case("values", gen, X, K))
-    cases.append(_case("values", gen, _ints(gen, 1, 1, 4, 5), _ints(gen, 1, 1, 3, 3)))
-    cases.append(_case("values", gen, _randn(gen, 1, 1, 7, 6), _randn(gen, 1, 1, 3, 2)))
+    cases.append(_case("values", gen, small_ints(gen, 1, 1, 4, 5), small_ints(gen, 1, 1, 3, 3)))
+    cases.append(_case("values", gen, randn(gen, 1, 1, 7, 6), randn(gen, 1, 1, 3, 2)))
 
     # channels: the book's two-channel example (D2L 7.4: [[56, 72], [104, 120]]), then C_in and C_out.
     X = torch.stack([torch.arange(9.0), torch.arange(1.0, 10.0)]).reshape(1, 2, 3, 3)
     K = torch.stack([torch.arange(4.0), torch.arange(1.0, 5.0)]).reshape(1, 2, 2, 2)
     cases.append(_case("channels", gen, X, K))
-    cases.append(_case("channels", gen, _ints(gen, 1, 3, 4, 4), _ints(gen, 2, 3, 2, 2)))
-    cases.append(_case("channels", gen, _ints(gen, 1, 1, 4, 4), _ints(gen, 3, 1, 2, 2)))
-    cases.append(_case("channels", gen, _randn(gen, 1, 4, 6, 5), _randn(gen, 5, 4, 3, 3)))
+    cases.append(_case("channels", gen, small_ints(gen, 1, 3, 4, 4), small_ints(gen, 2, 3, 2, 2)))
+    cases.append(_case("channels", gen, small_ints(gen, 1, 1, 4, 4), small_ints(gen, 3, 1, 2, 2)))
+    cases.append(_case("channels", gen, randn(gen, 1, 4, 6, 5), randn(gen, 5, 4, 3, 3)))
 
     # padding: int, then pairs with ph != pw in both directions, then the book's (5, 3) kernel.
-    cases.append(_case("padding", gen, _ints(gen, 1, 1, 3, 3), _ints(gen, 1, 1, 2, 2), padding=1))
-    cases.append(_case("padding", gen, _ints(gen, 1, 1, 3, 4), _ints(gen, 1, 1, 2, 2), padding=(1, 0)))
-    cases.append(_case("padding", gen, _ints(gen, 1, 1, 4, 3), _ints(gen, 1, 1, 2, 2), padding=(0, 2)))
-    cases.append(_case("padding", gen, _randn(gen, 1, 2, 8, 8), _randn(gen, 2, 2, 5, 3), padding=(2, 1)))
-    cases.append(_case("padding", gen, _randn(gen, 1, 2, 5, 6), _randn(gen, 3, 2, 3, 3), padding=2))
+    cases.append(_case("padding", gen, small_ints(gen, 1, 1, 3, 3), small_ints(gen, 1, 1, 2, 2), padding=1))
+    cases.append(_case("padding", gen, small_ints(gen, 1, 1, 3, 4), small_ints(gen, 1, 1, 2, 2), padding=(1, 0)))
+    cases.append(_case("padding", gen, small_ints(gen, 1, 1, 4, 3), small_ints(gen, 1, 1, 2, 2), padding=(0, 2)))
+    cases.append(_case("padding", gen, randn(gen, 1, 2, 8, 8), randn(gen, 2, 2, 5, 3), padding=(2, 1)))
+    cases.append(_case("padding", gen, randn(gen, 1, 2, 5, 6), randn(gen, 3, 2, 3, 3), padding=2))
 
     # stride: int, then sh != sw both ways, strides that do not divide evenly, the book's example.
-    cases.append(_case("stride", gen, _ints(gen, 1, 1, 4, 4), _ints(gen, 1, 1, 2, 2), stride=2))
-    cases.append(_case("stride", gen, _ints(gen, 1, 1, 4, 5), _ints(gen, 1, 1, 2, 2), stride=(1, 2)))
-    cases.append(_case("stride", gen, _ints(gen, 1, 1, 5, 4), _ints(gen, 1, 1, 2, 2), stride=(2, 1)))
-    cases.append(_case("stride", gen, _ints(gen, 1, 1, 7, 6), _ints(gen, 1, 1, 2, 2), stride=3))
-    cases.append(_case("stride", gen, _randn(gen, 1, 2, 8, 8), _randn(gen, 2, 2, 3, 5), stride=(3, 4),
+    cases.append(_case("stride", gen, small_ints(gen, 1, 1, 4, 4), small_ints(gen, 1, 1, 2, 2), stride=2))
+    cases.append(_case("stride", gen, small_ints(gen, 1, 1, 4, 5), small_ints(gen, 1, 1, 2, 2), stride=(1, 2)))
+    cases.append(_case("stride", gen, small_ints(gen, 1, 1, 5, 4), small_ints(gen, 1, 1, 2, 2), stride=(2, 1)))
+    cases.append(_case("stride", gen, small_ints(gen, 1, 1, 7, 6), small_ints(gen, 1, 1, 2, 2), stride=3))
+    cases.append(_case("stride", gen, randn(gen, 1, 2, 8, 8), randn(gen, 2, 2, 3, 5), stride=(3, 4),
                        padding=(0, 1)))
-    cases.append(_case("stride", gen, _randn(gen, 1, 3, 9, 7), _randn(gen, 2, 3, 3, 2), stride=(2, 3),
+    cases.append(_case("stride", gen, randn(gen, 1, 3, 9, 7), randn(gen, 2, 3, 3, 2), stride=(2, 3),
                        padding=1))
 
     # bias: one output channel, then several; bias=None is every other case.
-    cases.append(_case("bias", gen, _ints(gen, 1, 1, 3, 3), _ints(gen, 1, 1, 2, 2), bias=_ints(gen, 1)))
-    cases.append(_case("bias", gen, _ints(gen, 1, 2, 4, 4), _ints(gen, 3, 2, 2, 2), bias=_ints(gen, 3)))
-    cases.append(_case("bias", gen, _randn(gen, 1, 2, 5, 5), _randn(gen, 4, 2, 3, 3), bias=_randn(gen, 4),
+    cases.append(_case("bias", gen, small_ints(gen, 1, 1, 3, 3), small_ints(gen, 1, 1, 2, 2), bias=small_ints(gen, 1)))
+    cases.append(_case("bias", gen, small_ints(gen, 1, 2, 4, 4), small_ints(gen, 3, 2, 2, 2), bias=small_ints(gen, 3)))
+    cases.append(_case("bias", gen, randn(gen, 1, 2, 5, 5), randn(gen, 4, 2, 3, 3), bias=randn(gen, 4),
                        stride=2, padding=1))
 
     # rectangular kernels: kh != kw both ways, and a kernel as wide as the input.
-    cases.append(_case("rectangular kernels", gen, _ints(gen, 1, 1, 3, 4), _ints(gen, 1, 1, 1, 3)))
-    cases.append(_case("rectangular kernels", gen, _ints(gen, 1, 1, 4, 3), _ints(gen, 1, 1, 3, 1)))
-    cases.append(_case("rectangular kernels", gen, _randn(gen, 1, 2, 5, 7), _randn(gen, 2, 2, 2, 4)))
-    cases.append(_case("rectangular kernels", gen, _randn(gen, 1, 1, 6, 4), _randn(gen, 2, 1, 3, 4),
+    cases.append(_case("rectangular kernels", gen, small_ints(gen, 1, 1, 3, 4), small_ints(gen, 1, 1, 1, 3)))
+    cases.append(_case("rectangular kernels", gen, small_ints(gen, 1, 1, 4, 3), small_ints(gen, 1, 1, 3, 1)))
+    cases.append(_case("rectangular kernels", gen, randn(gen, 1, 2, 5, 7), randn(gen, 2, 2, 2, 4)))
+    cases.append(_case("rectangular kernels", gen, randn(gen, 1, 1, 6, 4), randn(gen, 2, 1, 3, 4),
                        padding=(1, 0)))
 
     # batch: N > 1, alone and with everything else.
-    cases.append(_case("batch", gen, _ints(gen, 2, 1, 3, 3), _ints(gen, 1, 1, 2, 2)))
-    cases.append(_case("batch", gen, _randn(gen, 3, 2, 6, 5), _randn(gen, 3, 2, 3, 2), bias=_randn(gen, 3),
+    cases.append(_case("batch", gen, small_ints(gen, 2, 1, 3, 3), small_ints(gen, 1, 1, 2, 2)))
+    cases.append(_case("batch", gen, randn(gen, 3, 2, 6, 5), randn(gen, 3, 2, 3, 2), bias=randn(gen, 3),
                        stride=(2, 1), padding=(1, 2)))
 
     # float64: in and out, with padding, stride and bias.
     f64 = torch.float64
-    cases.append(_case("float64", gen, _randn(gen, 1, 1, 4, 4, dtype=f64), _randn(gen, 1, 1, 2, 2, dtype=f64)))
-    cases.append(_case("float64", gen, _randn(gen, 2, 3, 7, 6, dtype=f64), _randn(gen, 2, 3, 3, 3, dtype=f64),
-                       bias=_randn(gen, 2, dtype=f64), stride=(2, 1), padding=(1, 2)))
+    cases.append(_case("float64", gen, randn(gen, 1, 1, 4, 4, dtype=f64), randn(gen, 1, 1, 2, 2, dtype=f64)))
+    cases.append(_case("float64", gen, randn(gen, 2, 3, 7, 6, dtype=f64), randn(gen, 2, 3, 3, 3, dtype=f64),
+                       bias=randn(gen, 2, dtype=f64), stride=(2, 1), padding=(1, 2)))
     # The defaults, bias=None, stride=1 and padding=0, when the call leaves them out (drawn last, so
     # that the cases above stay those of earlier versions for a given seed).
-    for prop, X, K, bias in (("values", _ints(gen, 1, 1, 4, 5), _ints(gen, 1, 1, 2, 3), None),
-                             ("bias", _randn(gen, 2, 2, 5, 4), _randn(gen, 3, 2, 2, 2), _randn(gen, 3))):
+    for prop, X, K, bias in (("values", small_ints(gen, 1, 1, 4, 5), small_ints(gen, 1, 1, 2, 3), None),
+                             ("bias", randn(gen, 2, 2, 5, 4), randn(gen, 3, 2, 2, 2), randn(gen, 3))):
         args = (X, K) if bias is None else (X, K, bias)
         cases.append(Case(property=prop, args=args, names=NAMES,
                           label="conv2d(X, weight" + (", bias)" if bias is not None else ")"),

@@ -9,12 +9,12 @@ makes a float32 label show.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from d2lcoach.grading.case import Case
-from d2lcoach.grading.compare import compare_values, show
+from d2lcoach.grading.compare import show
+from d2lcoach.grading.training_steps import (differing_parameters, sent_kind, sequential_state, sequential_text,
+                                              watched_steps)
 from d2lcoach.sandbox.runtime.wire import SentTensor
 
 _LOSS_CHECKS = ("discriminator loss", "generator loss")
@@ -28,31 +28,6 @@ _BOOK_B = torch.tensor([1.0, 2.0])
 
 # --------------------------------------------------------------------------- building cases
 
-def _state(layers, gen, dtype):
-    """Initial parameters drawn like PyTorch's default Linear init, keyed like nn.Sequential's."""
-    state = {}
-    for i, layer in enumerate(layers):
-        if layer[0] == "linear":
-            n_in, n_out = int(layer[1]), int(layer[2])
-            bound = 1.0 / math.sqrt(n_in)
-            state[f"{i}.weight"] = ((torch.rand(n_out, n_in, generator=gen, dtype=torch.float64) * 2 - 1)
-                                    * bound).to(dtype)
-            state[f"{i}.bias"] = ((torch.rand(n_out, generator=gen, dtype=torch.float64) * 2 - 1)
-                                  * bound).to(dtype)
-    return state
-
-
-def _net_text(layers) -> str:
-    parts = []
-    for layer in layers:
-        if layer[0] == "linear":
-            parts.append(f"Linear({layer[1]}, {layer[2]})")
-        else:
-            parts.append({"tanh": "Tanh", "relu": "ReLU", "sigmoid": "Sigmoid",
-                          "leaky_relu": "LeakyReLU"}.get(layer[0], layer[0]))
-    return "-".join(parts)
-
-
 def _gan_case(prop, gen, *, D, G, optimizer, lr_D, lr_G, batch, steps, dtype=torch.float32,
               book_data=False, what=""):
     X, Z = [], []
@@ -61,8 +36,8 @@ def _gan_case(prop, gen, *, D, G, optimizer, lr_D, lr_G, batch, steps, dtype=tor
         X.append(((x @ _BOOK_A.double() + _BOOK_B.double()) if book_data else x * 1.5).to(dtype))
         Z.append(torch.randn(batch, 2, generator=gen, dtype=torch.float64).to(dtype))
     dtype_name = str(dtype).replace("torch.", "")
-    nets = {"net_D": {"build": "sequential", "layers": D, "state": _state(D, gen, dtype), "dtype": dtype_name},
-            "net_G": {"build": "sequential", "layers": G, "state": _state(G, gen, dtype), "dtype": dtype_name}}
+    nets = {name: {"build": "sequential", "layers": layers, "state": sequential_state(layers, gen, dtype),
+                   "dtype": dtype_name} for name, layers in (("net_D", D), ("net_G", G))}
     trainers = {f"trainer_{n}": {"build": "optimizer", "type": optimizer, "module": f"net_{n}",
                                  "options": {"lr": lr}} for n, lr in (("D", lr_D), ("G", lr_G))}
     refs = [{"ref": name} for name in ("net_D", "net_G", "loss", "trainer_D", "trainer_G")]
@@ -73,7 +48,7 @@ def _gan_case(prop, gen, *, D, G, optimizer, lr_D, lr_G, batch, steps, dtype=tor
             "steps": [{"call": "gan_step", "args": [x, z, *refs]} for x, z in zip(X, Z)]}
     opt = "SGD" if optimizer == "sgd" else "Adam"
     label = (f"{steps} consecutive gan_step calls ({what + '; ' if what else ''}{opt}, lr_D={lr_D:g}, "
-             f"lr_G={lr_G:g}; D = {_net_text(D)}, G = {_net_text(G)}; "
+             f"lr_G={lr_G:g}; D = {sequential_text(D)}, G = {sequential_text(G)}; "
              f"loss = BCEWithLogitsLoss(reduction='sum'); X and Z of shape ({batch}, 2) "
              f"{spec['dtype']})")
     # meta stays on: it cannot check values (float(loss) needs them, which is not failed), but it
@@ -114,23 +89,13 @@ def make_cases(gen: torch.Generator) -> list:
 
 # --------------------------------------------------------------------------- comparing steps
 
-def _kind(x) -> str:
-    if isinstance(x, SentTensor):
-        return "a tensor"
-    if isinstance(x, dict):
-        return "a " + str(x.get("__object__") or x.get("__subclass__") or "object")
-    if x is None:
-        return "None"
-    return f"a {type(x).__name__}"
-
-
 def _losses_type_problem(losses) -> str | None:
     if type(losses) in (tuple, list) and len(losses) == 2 and all(type(v) is float for v in losses):
         return None
     if type(losses) in (tuple, list):
-        inner = ", ".join(_kind(v) for v in losses[:4]) + (", ..." if len(losses) > 4 else "")
+        inner = ", ".join(sent_kind(v) for v in losses[:4]) + (", ..." if len(losses) > 4 else "")
         return f"a {type(losses).__name__} of {len(losses)} ({inner})"
-    return _kind(losses)
+    return sent_kind(losses)
 
 
 def _float32_sized(err: float, ref: float) -> bool:
@@ -199,45 +164,15 @@ def _cause(check: str, k: int, earlier_ok: bool, first_bad_step: int | None, los
             "than reusing an output computed before it. Return that value.")
 
 
-def _bad_params(want: dict, got: dict, rtol: float, atol: float) -> dict:
-    """{name: Mismatch or None (missing / malformed)} for the parameters that differ after one step."""
-    bad = {}
-    for name, e in want.items():
-        a = got.get(name)
-        if not isinstance(a, SentTensor) or tuple(a.tensor.shape) != tuple(e.shape):
-            bad[name] = None
-            continue
-        if a.tensor.device.type == "meta":
-            continue
-        mismatch = compare_values(e, a.tensor, rtol, atol)
-        if mismatch is not None:
-            bad[name] = mismatch
-    return bad
-
-
 _DETACH_CHECK = "no gradient into G from D's loss"
 
 
 def _as_gan_steps(records):
     """The steps driver's records as {losses, params, G_backward_passes} per step (None if malformed)."""
-    if not isinstance(records, list):
+    steps = watched_steps(records, ("net_D", "net_G"), counted="net_G")
+    if steps is None:
         return None
-    steps = []
-    for record in records:
-        state = record.get("state") if isinstance(record, dict) else None
-        if not isinstance(state, dict):
-            return None
-        params = {}
-        for net in ("net_D", "net_G"):
-            watched = state.get(net)
-            if not isinstance(watched, dict) or not isinstance(watched.get("parameters"), dict):
-                return None
-            for name, seen in watched["parameters"].items():
-                params[f"{net}.{name}"] = seen.get("value") if isinstance(seen, dict) else None
-        passes = record.get("backward_passes")
-        steps.append({"losses": record.get("output"), "params": params,
-                      "G_backward_passes": passes.get("net_G") if isinstance(passes, dict) else None})
-    return steps
+    return [{"losses": s["output"], "params": s["params"], "G_backward_passes": s["backward_passes"]} for s in steps]
 
 
 def compare_steps(expected, actual, case, device) -> list[tuple[str, str]]:
@@ -250,7 +185,7 @@ def compare_steps(expected, actual, case, device) -> list[tuple[str, str]]:
     n = len(expected)
     if not isinstance(actual, list) or len(actual) != n or not all(
             isinstance(s, dict) and isinstance(s.get("params"), dict) for s in actual):
-        return [("result type", f"{label}: the steps did not come back as expected ({_kind(actual)})")]
+        return [("result type", f"{label}: the steps did not come back as expected ({sent_kind(actual)})")]
     found: dict[str, str] = {}
     # Result type: a tuple (or list) of exactly two Python floats, every step.
     for k, step in enumerate(actual):
@@ -280,7 +215,7 @@ def compare_steps(expected, actual, case, device) -> list[tuple[str, str]]:
                 f"{allowed} should (loss_G's). The discriminator's loss sends gradients into G: "
                 "score the fake batch with net_D(fake.detach()) in D's half (D2L 20.1's update_D)")
             break
-    bad = [_bad_params(want["params"], got["params"], rtol, atol) for want, got in zip(expected, actual)]
+    bad = [differing_parameters(want["params"], got["params"], rtol, atol) for want, got in zip(expected, actual)]
     # float64 case: differences of float32 size mean part of the step ran in float32 (the labels).
     if dtype == torch.float64:
         small = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 
 from d2lcoach.grading.case import Case
+from d2lcoach.grading.inputs import pair
 
 NAMES = ("X",)
 
@@ -48,14 +49,10 @@ HINTS = {
 TOLERANCE = {torch.float32: (1e-5, 1e-5)}
 
 
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
 def _out_shape(X, pool_size, stride, padding):
-    kh, kw = _pair(pool_size)
-    sh, sw = _pair(pool_size if stride is None else stride)
-    ph, pw = _pair(padding)
+    kh, kw = pair(pool_size)
+    sh, sw = pair(pool_size if stride is None else stride)
+    ph, pw = pair(padding)
     N, C, H, W = X.shape
     return (N, C, (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1)
 

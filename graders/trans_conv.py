@@ -12,8 +12,9 @@ from __future__ import annotations
 import torch
 
 from d2lcoach.grading.case import Case
+from d2lcoach.grading.inputs import LAYER_ARGUMENTS, layer_case, pair, randn, small_ints
 
-NAMES = ("X", "weight", "bias")
+NAMES = LAYER_ARGUMENTS
 
 #: float32 results are sums of up to ~40 products; another summation order differs by a few 1e-6.
 TOLERANCE = {torch.float32: (1e-4, 1e-4)}
@@ -40,35 +41,17 @@ HINTS = {
 }
 
 
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
 def _out_shape(X, weight, stride, padding):
-    sh, sw = _pair(stride)
-    ph, pw = _pair(padding)
+    sh, sw = pair(stride)
+    ph, pw = pair(padding)
     N, _, H, W = X.shape
     _, C_out, kh, kw = weight.shape
     return (N, C_out, (H - 1) * sh + kh - 2 * ph, (W - 1) * sw + kw - 2 * pw)
 
 
-def _ints(gen, *shape, dtype=torch.float32):
-    """Small integers as floats: exact sums in float32, and easy to read in a counterexample."""
-    return torch.randint(-3, 4, shape, generator=gen).to(dtype)
-
-
-def _randn(gen, *shape, dtype=torch.float32):
-    return torch.randn(shape, generator=gen, dtype=dtype)
-
-
 def _case(prop, gen, X, weight, bias=None, stride=1, padding=0):
-    label = ("trans_conv(X, weight, " + ("bias" if bias is not None else "None")
-             + f", stride={stride}, padding={padding})")
-    grad = ((0,), (1,)) + (((2,),) if bias is not None else ())
-    out = _out_shape(X, weight, stride, padding)
-    return Case(property=prop, args=(X, weight, bias, stride, padding), names=NAMES, label=label,
-                grad=grad, grad_outputs=[torch.randn(out, generator=gen, dtype=X.dtype)],
-                tolerance=TOLERANCE, hint=HINTS[prop])
+    return layer_case("trans_conv", prop, gen, X, weight, bias, stride, padding,
+                      out_shape=_out_shape(X, weight, stride, padding), tolerance=TOLERANCE, hint=HINTS[prop])
 
 
 def make_cases(gen: torch.Generator) -> list[Case]:
@@ -77,58 +60,58 @@ def make_cases(gen: torch.Generator) -> list[Case]:
     X = torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
     K = torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
     cases.append(_case("values", gen, X, K))
-    cases.append(_case("values", gen, _ints(gen, 1, 1, 3, 4), _ints(gen, 1, 1, 3, 3)))
-    cases.append(_case("values", gen, _randn(gen, 1, 1, 4, 3), _randn(gen, 1, 1, 2, 2)))
+    cases.append(_case("values", gen, small_ints(gen, 1, 1, 3, 4), small_ints(gen, 1, 1, 3, 3)))
+    cases.append(_case("values", gen, randn(gen, 1, 1, 4, 3), randn(gen, 1, 1, 2, 2)))
 
     # channels: C_in = C_out (a weight read as (C_out, C_in) gives wrong values, not an error), then
     # C_in != C_out both ways.
-    cases.append(_case("channels", gen, _ints(gen, 1, 2, 2, 2), _ints(gen, 2, 2, 2, 2)))
-    cases.append(_case("channels", gen, _ints(gen, 1, 3, 2, 3), _ints(gen, 3, 2, 2, 2)))
-    cases.append(_case("channels", gen, _ints(gen, 1, 1, 3, 3), _ints(gen, 1, 3, 2, 2)))
-    cases.append(_case("channels", gen, _randn(gen, 1, 4, 3, 4), _randn(gen, 4, 5, 3, 3)))
+    cases.append(_case("channels", gen, small_ints(gen, 1, 2, 2, 2), small_ints(gen, 2, 2, 2, 2)))
+    cases.append(_case("channels", gen, small_ints(gen, 1, 3, 2, 3), small_ints(gen, 3, 2, 2, 2)))
+    cases.append(_case("channels", gen, small_ints(gen, 1, 1, 3, 3), small_ints(gen, 1, 3, 2, 2)))
+    cases.append(_case("channels", gen, randn(gen, 1, 4, 3, 4), randn(gen, 4, 5, 3, 3)))
 
     # stride: the book's stride=2 example, then sh != sw both ways, and a stride larger than the kernel.
     cases.append(_case("stride", gen, X, K, stride=2))
-    cases.append(_case("stride", gen, _ints(gen, 1, 1, 3, 3), _ints(gen, 1, 1, 2, 2), stride=(1, 2)))
-    cases.append(_case("stride", gen, _ints(gen, 1, 1, 3, 3), _ints(gen, 1, 1, 2, 2), stride=(2, 1)))
-    cases.append(_case("stride", gen, _ints(gen, 1, 1, 3, 2), _ints(gen, 1, 1, 2, 2), stride=3))
-    cases.append(_case("stride", gen, _randn(gen, 1, 2, 4, 3), _randn(gen, 2, 3, 3, 3), stride=(2, 3)))
+    cases.append(_case("stride", gen, small_ints(gen, 1, 1, 3, 3), small_ints(gen, 1, 1, 2, 2), stride=(1, 2)))
+    cases.append(_case("stride", gen, small_ints(gen, 1, 1, 3, 3), small_ints(gen, 1, 1, 2, 2), stride=(2, 1)))
+    cases.append(_case("stride", gen, small_ints(gen, 1, 1, 3, 2), small_ints(gen, 1, 1, 2, 2), stride=3))
+    cases.append(_case("stride", gen, randn(gen, 1, 2, 4, 3), randn(gen, 2, 3, 3, 3), stride=(2, 3)))
 
     # padding: the book's padding=1 example ([[4]]), then ph != pw both ways, and padding with a stride.
     cases.append(_case("padding", gen, X, K, padding=1))
-    cases.append(_case("padding", gen, _ints(gen, 1, 1, 3, 3), _ints(gen, 1, 1, 3, 3), padding=(1, 0)))
-    cases.append(_case("padding", gen, _ints(gen, 1, 1, 3, 3), _ints(gen, 1, 1, 3, 3), padding=(0, 1)))
-    cases.append(_case("padding", gen, _randn(gen, 1, 2, 4, 4), _randn(gen, 2, 2, 4, 3), padding=(2, 1)))
-    cases.append(_case("padding", gen, _randn(gen, 1, 2, 3, 4), _randn(gen, 2, 3, 3, 3), stride=(2, 3),
+    cases.append(_case("padding", gen, small_ints(gen, 1, 1, 3, 3), small_ints(gen, 1, 1, 3, 3), padding=(1, 0)))
+    cases.append(_case("padding", gen, small_ints(gen, 1, 1, 3, 3), small_ints(gen, 1, 1, 3, 3), padding=(0, 1)))
+    cases.append(_case("padding", gen, randn(gen, 1, 2, 4, 4), randn(gen, 2, 2, 4, 3), padding=(2, 1)))
+    cases.append(_case("padding", gen, randn(gen, 1, 2, 3, 4), randn(gen, 2, 3, 3, 3), stride=(2, 3),
                        padding=1))
 
     # bias: one output channel, then several, with stride and padding.
-    cases.append(_case("bias", gen, _ints(gen, 1, 1, 2, 2), _ints(gen, 1, 1, 2, 2), bias=_ints(gen, 1)))
-    cases.append(_case("bias", gen, _ints(gen, 1, 2, 3, 3), _ints(gen, 2, 3, 2, 2), bias=_ints(gen, 3)))
-    cases.append(_case("bias", gen, _randn(gen, 1, 2, 4, 4), _randn(gen, 2, 4, 3, 3), bias=_randn(gen, 4),
+    cases.append(_case("bias", gen, small_ints(gen, 1, 1, 2, 2), small_ints(gen, 1, 1, 2, 2), bias=small_ints(gen, 1)))
+    cases.append(_case("bias", gen, small_ints(gen, 1, 2, 3, 3), small_ints(gen, 2, 3, 2, 2), bias=small_ints(gen, 3)))
+    cases.append(_case("bias", gen, randn(gen, 1, 2, 4, 4), randn(gen, 2, 4, 3, 3), bias=randn(gen, 4),
                        stride=2, padding=1))
 
     # rectangular kernels: kh != kw both ways, with stride and padding on the longer side.
-    cases.append(_case("rectangular kernels", gen, _ints(gen, 1, 1, 3, 3), _ints(gen, 1, 1, 1, 3)))
-    cases.append(_case("rectangular kernels", gen, _ints(gen, 1, 1, 3, 3), _ints(gen, 1, 1, 3, 1)))
-    cases.append(_case("rectangular kernels", gen, _randn(gen, 1, 2, 3, 4), _randn(gen, 2, 2, 2, 4),
+    cases.append(_case("rectangular kernels", gen, small_ints(gen, 1, 1, 3, 3), small_ints(gen, 1, 1, 1, 3)))
+    cases.append(_case("rectangular kernels", gen, small_ints(gen, 1, 1, 3, 3), small_ints(gen, 1, 1, 3, 1)))
+    cases.append(_case("rectangular kernels", gen, randn(gen, 1, 2, 3, 4), randn(gen, 2, 2, 2, 4),
                        stride=(1, 2), padding=(0, 1)))
 
     # batch: N > 1, alone and with everything else (the book's 10 -> 20 -> 10 channels round trip shape:
     # kernel 5, padding 2, stride 3).
-    cases.append(_case("batch", gen, _ints(gen, 2, 1, 2, 3), _ints(gen, 1, 1, 2, 2)))
-    cases.append(_case("batch", gen, _randn(gen, 3, 4, 3, 3), _randn(gen, 4, 2, 5, 5), bias=_randn(gen, 2),
+    cases.append(_case("batch", gen, small_ints(gen, 2, 1, 2, 3), small_ints(gen, 1, 1, 2, 2)))
+    cases.append(_case("batch", gen, randn(gen, 3, 4, 3, 3), randn(gen, 4, 2, 5, 5), bias=randn(gen, 2),
                        stride=3, padding=2))
 
     # float64: in and out, with stride, padding and bias.
     f64 = torch.float64
-    cases.append(_case("float64", gen, _randn(gen, 1, 1, 3, 3, dtype=f64), _randn(gen, 1, 1, 2, 2, dtype=f64)))
-    cases.append(_case("float64", gen, _randn(gen, 2, 3, 3, 4, dtype=f64), _randn(gen, 3, 2, 3, 3, dtype=f64),
-                       bias=_randn(gen, 2, dtype=f64), stride=(2, 1), padding=(1, 0)))
+    cases.append(_case("float64", gen, randn(gen, 1, 1, 3, 3, dtype=f64), randn(gen, 1, 1, 2, 2, dtype=f64)))
+    cases.append(_case("float64", gen, randn(gen, 2, 3, 3, 4, dtype=f64), randn(gen, 3, 2, 3, 3, dtype=f64),
+                       bias=randn(gen, 2, dtype=f64), stride=(2, 1), padding=(1, 0)))
 
     # The defaults, bias=None, stride=1 and padding=0, when the call leaves them out.
-    for prop, X, K, bias in (("values", _ints(gen, 1, 1, 3, 4), _ints(gen, 1, 1, 2, 3), None),
-                             ("bias", _randn(gen, 2, 2, 3, 3), _randn(gen, 2, 3, 2, 2), _randn(gen, 3))):
+    for prop, X, K, bias in (("values", small_ints(gen, 1, 1, 3, 4), small_ints(gen, 1, 1, 2, 3), None),
+                             ("bias", randn(gen, 2, 2, 3, 3), randn(gen, 2, 3, 2, 2), randn(gen, 3))):
         args = (X, K) if bias is None else (X, K, bias)
         cases.append(Case(property=prop, args=args, names=NAMES,
                           label="trans_conv(X, weight" + (", bias)" if bias is not None else ")"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from d2lcoach.batch.dask_executor import grade_chunk
+from d2lcoach.instructor.batch.dask_executor import grade_chunk
 
 #: A submission holding this text kills the Dask worker process that grades it.
 KILLER = b"# kill the dask worker"

@@ -16,17 +16,17 @@ import typer
 from typer.testing import CliRunner
 
 from d2lcoach import __version__
-from d2lcoach import batch
-from d2lcoach.batch import JOURNAL_NAME, grade_roster, grader_digest
-from d2lcoach import cli_instructor
-from d2lcoach.cli_instructor import grade
+from d2lcoach.instructor import batch
+from d2lcoach.instructor.batch import JOURNAL_NAME, grade_roster, grader_digest
+from d2lcoach.cli import instructor as cli_instructor
+from d2lcoach.cli.instructor import grade
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.errors import UsageError
 from d2lcoach.grading import engine
 from d2lcoach.grading.scoring import format_points
 from d2lcoach.grading.engine import GRADER_VERSION, grade_source, resolve_devices
 from d2lcoach.sandbox import LEVEL_TEXT, NAMESPACES, Limits, available_level
-from d2lcoach.workspace import file_hash
+from d2lcoach.learner.workspace import file_hash
 
 SEED = 20261125
 EXERCISES = ["softmax", "conv2d", "gru_cell"]
@@ -440,7 +440,7 @@ def test_bad_input_is_a_one_line_usage_error(course, tmp_path, case):
 
 
 def _hold_report(out: str, entered, release) -> None:
-    from d2lcoach.batch.journal import report_lock
+    from d2lcoach.instructor.batch.journal import report_lock
     with report_lock(Path(out)):
         entered.set()
         release.wait(60)
@@ -466,7 +466,7 @@ def test_a_second_grade_into_a_report_in_use_is_refused_at_once(course, tmp_path
         release.set()
         holder.join(60)
     assert holder.exitcode == 0
-    from d2lcoach.batch.journal import report_lock
+    from d2lcoach.instructor.batch.journal import report_lock
     with report_lock(out):  # released by the holder's exit: free again
         pass
 
@@ -639,8 +639,8 @@ def test_misnamed_files_are_graded_or_named(misnamed):
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_no_cell_can_start_a_formula(text):
-    from d2lcoach.batch.report_csv import spreadsheet_safe
-    from d2lcoach.learner_text import clean
+    from d2lcoach.text import spreadsheet_safe
+    from d2lcoach.text import clean
     assert spreadsheet_safe(text) == "'" + clean(text, one_line=True)  # a tab or CR is escaped too: \\x09
     assert spreadsheet_safe("alice") == "alice"
 

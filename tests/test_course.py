@@ -10,7 +10,7 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT, load_course
 from d2lcoach.errors import UsageError
 
@@ -152,7 +152,7 @@ def test_builtin_root_holds_the_course():
 
 
 def test_extension_is_graded_in_batch(extension, tmp_path):
-    from d2lcoach.batch import grade_roster
+    from d2lcoach.instructor.batch import grade_roster
     course = load_course(extension=extension / "course.yaml")
     roster = tmp_path / "roster"
     (roster / "ada").mkdir(parents=True)

@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 distributed = pytest.importorskip("distributed")
 import dask  # noqa: E402
 
-from d2lcoach.batch import grade_roster  # noqa: E402
-from d2lcoach.batch.dask_executor import DaskExecutor  # noqa: E402
-from d2lcoach.cli_instructor import grade  # noqa: E402
+from d2lcoach.instructor.batch import grade_roster  # noqa: E402
+from d2lcoach.instructor.batch.dask_executor import DaskExecutor  # noqa: E402
+from d2lcoach.cli.instructor import grade  # noqa: E402
 from d2lcoach.course import BUILTIN_ROOT  # noqa: E402
 from d2lcoach.errors import UsageError  # noqa: E402
 from tests.dask_helpers import KILLER, crashing_chunk  # noqa: E402
@@ -156,7 +156,7 @@ def test_no_gpu_worker_for_cuda_is_a_usage_error(cluster):
 def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     make_class(tmp_path / "roster", {"amy": {"softmax.py": None}})
-    monkeypatch.setattr("d2lcoach.batch.dask_executor.CONNECT_SECONDS", 2)
+    monkeypatch.setattr("d2lcoach.instructor.batch.dask_executor.CONNECT_SECONDS", 2)
     result = grade_command(tmp_path / "roster", "--out", tmp_path / "report", "--scheduler", "tcp://127.0.0.1:9")
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
@@ -165,8 +165,8 @@ def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path, monke
 
 
 def test_chunks_hold_one_exercise_each_and_cover_every_job_once(course):
-    from d2lcoach.batch.dask_executor import MAX_CHUNK, plan_chunks
-    from d2lcoach.batch.executor import Job
+    from d2lcoach.instructor.batch.dask_executor import MAX_CHUNK, plan_chunks
+    from d2lcoach.instructor.batch.executor import Job
     exercises = course.exercises[:5]
     jobs = [Job(i, exercises[i % 5], f"s{i}/x.py", "") for i in range(5 * 25)]
     small = plan_chunks(jobs, workers=2)

@@ -12,11 +12,11 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import load_course
-from d2lcoach.devcheck import dev_check
-from d2lcoach.devcheck.mutate import mutants
-from d2lcoach.devcheck.proof import CI_SEEDS, is_fresh, read_record
+from d2lcoach.authoring import dev_check
+from d2lcoach.authoring.mutate import mutants
+from d2lcoach.authoring.proof import CI_SEEDS, is_fresh, read_record
 
 EXTENSION = Path(__file__).resolve().parent / "devcheck_ext"
 

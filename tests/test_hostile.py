@@ -64,7 +64,7 @@ from d2lcoach.course import load_course
 from d2lcoach.grading import engine
 from d2lcoach.grading.engine import grade_source
 from d2lcoach.grading.static import check_source
-from d2lcoach.progress import PROGRESS_FILENAME, Progress, save_progress
+from d2lcoach.learner.progress import PROGRESS_FILENAME, Progress, save_progress
 from d2lcoach.sandbox import NAMESPACES, PROCESS, Limits, Sandbox
 
 REPO = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from d2lcoach import sandbox as sandbox_module
-from d2lcoach.batch import grade_roster
+from d2lcoach.instructor.batch import grade_roster
 from d2lcoach.course import load_course
 from d2lcoach.sandbox import NAMESPACES, PROCESS, Limits
 from tests.test_hostile import HOSTILE, _marked_processes, _namespaces_work, _wait_no_processes

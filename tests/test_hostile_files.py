@@ -19,9 +19,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT, load_course
-from d2lcoach.lms import ROSTER as ROSTER_FORMAT, Export, Student, build_roster
+from d2lcoach.instructor.lms import ROSTER as ROSTER_FORMAT, Export, Student, build_roster
 from tests.test_lms import grade  # noqa: F401  (the fixture: `grade SOURCE --out REPORT --jobs 1 --seed 11`)
 
 SOFTMAX = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text()
@@ -188,7 +188,7 @@ def test_control_characters_in_a_roster_folder_never_reach_a_report(tmp_path, gr
 
 
 def test_a_gradescope_link_to_the_reference_solution_earns_nothing(tmp_path):
-    from d2lcoach.gradescope import run
+    from d2lcoach.instructor.gradescope import run
     submission = tmp_path / "submission"
     submission.mkdir()
     (submission / "softmax.py").symlink_to(BUILTIN_ROOT / "solutions" / "softmax.py")

@@ -2,7 +2,7 @@
 
 Importing torch costs seconds; `--version`, `--help`, `list`, `hint`, `next`, `reset`, `solution`,
 `doctor --fast`, `init`, shell completion and the `%d2lcoach next|hint` magics must not pay it. Each
-case runs the real entry point (`d2lcoach.cli.main`, or the IPython extension) in a fresh `python -c`,
+case runs the real entry point (`d2lcoach.cli.main.main`, or the IPython extension) in a fresh `python -c`,
 in a temporary workspace, and reports which modules it left in `sys.modules`. A device probe
 (`doctor`) is the control: it must import torch, so the probe itself is seen to work.
 No timing here: benchmarks/bench_commands.py measures the seconds.
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.main import app
 
 HEAVY = ("torch", "d2lcoach.grading.engine")
 
@@ -31,7 +31,7 @@ args, report = json.loads(sys.argv[1]), sys.argv[2]
 sys.argv = ["d2lcoach", *args]
 code = 0
 try:
-    from d2lcoach.cli import main
+    from d2lcoach.cli.main import main
     main()
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
@@ -137,7 +137,7 @@ def test_a_device_probe_does_import_torch(workspace):
 def test_doctor_fast_names_the_installed_versions_and_what_it_did_not_probe(workspace):
     from importlib import metadata
 
-    from d2lcoach.tutor import NOT_PROBED
+    from d2lcoach.learner.tutor import NOT_PROBED
     ran = CliRunner().invoke(app, ["--workspace", str(workspace), "doctor", "--fast", "--json"])
     assert ran.exit_code == 0, ran.output
     facts = json.loads(ran.output)

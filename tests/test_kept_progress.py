@@ -15,9 +15,9 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT
-from d2lcoach.progress import load_progress
+from d2lcoach.learner.progress import load_progress
 from d2lcoach.results import CheckItem, CheckResult
 
 SOLUTION = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text(encoding="utf-8")
@@ -209,10 +209,10 @@ def test_an_exercise_kept_as_a_notebook_is_reset_restored_and_checked_as_a_noteb
 
 @pytest.mark.parametrize("answer", ["y", "n"])
 def test_in_a_terminal_next_notebook_over_a_py_asks_first(here, monkeypatch, answer):
-    import d2lcoach.cli
+    import d2lcoach.cli.learner
     assert here("next", "--exercise", "softmax").exit_code == 0
     (here.ws / PY).write_text("# my work\n")
-    monkeypatch.setattr(d2lcoach.cli, "_can_ask", lambda: True)
+    monkeypatch.setattr(d2lcoach.cli.learner, "_can_ask", lambda: True)
     asked = CliRunner().invoke(app, ["next", "--notebook", "--exercise", "softmax"], input=answer + "\n")
     assert asked.exit_code == 0, asked.output
     assert f"{here.ws / PY} already holds your work; turn it into softmax.ipynb" in asked.output.replace("\n", "")
@@ -222,3 +222,24 @@ def test_in_a_terminal_next_notebook_over_a_py_asks_first(here, monkeypatch, ans
     else:
         assert "nothing changed: keep working in" in asked.output
         assert not (here.ws / NB).exists() and (here.ws / PY).read_text() == "# my work\n"
+
+
+def test_check_is_a_library_function_that_the_cli_and_python_share(here):
+    """`tutor.check` grades, records and says what else there is, as `d2lcoach check` does, from Python."""
+    from d2lcoach.course import load_course
+    from d2lcoach.learner import tutor
+    from d2lcoach.learner.workspace import resolve_workspace
+    assert here("next", "--exercise", "softmax").exit_code == 0
+    course, workspace = load_course(), resolve_workspace(here.ws)
+    (here.ws / PY).write_text(SOLUTION)
+    checked = tutor.check(course, workspace)  # the current exercise, the workspace's own file
+    assert (checked.exercise.id, checked.path, checked.result.passed, checked.recorded) == (
+        "softmax", here.ws / PY, True, True)
+    assert checked.other_source is None and checked.saved_case is None
+    assert entry(here.ws).status == "passed"
+    scratch = here.tmp / "scratch.py"
+    scratch.write_text(STUB)
+    tried = tutor.check(course, workspace, "softmax", scratch)
+    assert (tried.result.passed, tried.recorded) == (False, False)  # a try-out: graded, not counted
+    with pytest.raises(tutor.UsageError, match="unknown device 'tpu'"):
+        tutor.check(course, workspace, device="tpu")

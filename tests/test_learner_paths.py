@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT
-from d2lcoach.progress import PROGRESS_FILENAME, RECOVER
+from d2lcoach.learner.progress import PROGRESS_FILENAME, RECOVER
 from d2lcoach.text import ELLIPSIS, clip
-from d2lcoach.workspace import locate_workspace
+from d2lcoach.learner.workspace import locate_workspace
 
 FIRST_FILE = "ch03-linear-regression/linear_regression.py"
 NEXT_FILE = "ch04-linear-classification/softmax.py"

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT
 
 SOFTMAX = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text()
@@ -136,6 +136,30 @@ def canvas_new_assignments(text: str, assignments: dict[str, str]) -> list[str]:
             and not any(column.endswith(f"({aid})") for aid in assignments)]
 
 
+def test_grade_class_grades_an_export_from_python_without_the_cli(tmp_path):
+    """The workflow behind `d2lcoach grade` is one function: an LMS export in, the report, the identities,
+    the notes in the feedback and the gradebook out, and what it did returned rather than printed."""
+    from d2lcoach.instructor import grade_class
+    export = make_zip(tmp_path / "submissions.zip", {
+        "smithjohn_1001_5001_softmax.py": SOFTMAX,
+        "smithjohn_1001_5004_notes.txt": "my notes",
+        "doejane_LATE_1002_5002_softmax.py": SOFTMAX_STUB,
+    })
+    started = []
+    done = grade_class(export, tmp_path / "report", fmt="canvas", exercises=["softmax"], jobs=1, seed=11,
+                       on_start=lambda executor, warning: started.append(executor))
+    assert started == [None]  # told once, before the grading, that the local pool grades
+    assert (done.export_format, done.students_found, done.converted) == ("canvas", 2, True)
+    assert done.unplaced == ["smithjohn_1001: smithjohn_1001_5004_notes.txt"]
+    assert [p.name for p in done.gradebooks] == ["gradebook-canvas.csv", "canvas-notes.csv"]
+    assert (done.summary.graded, done.summary.seed) == (2, 11)
+    rows = {row[1]: row[5:] for row in read_csv(tmp_path / "report" / "gradebook-canvas.csv")[2:]}
+    assert rows == {"1001": ["10"], "1002": ["0"]}
+    assert "jane" in json.loads((tmp_path / "report" / "students.json").read_text())["students"]["doejane_1002"]["name"].lower()
+    assert "handed in late" in (tmp_path / "report" / "feedback" / "doejane_1002.md").read_text()
+    assert done.to_json()["format"] == "canvas" and done.to_json()["unplaced"] == done.unplaced
+
+
 def test_a_canvas_zip_is_graded_into_a_canvas_gradebook(tmp_path, grade):
     export = make_zip(tmp_path / "submissions.zip", {
         "smithjohn_1001_5001_softmax.py": SOFTMAX,
@@ -159,7 +183,7 @@ def test_a_canvas_zip_is_graded_into_a_canvas_gradebook(tmp_path, grade):
     notes = {row[1]: row for row in read_csv(grade.report / "canvas-notes.csv")[1:]}
     assert notes["1002"][2] == "late" and notes["1001"][2] == ""  # the late flag, out of the import file
     assert "not for import (late flags, notes):" in result.output
-    from d2lcoach.gradebook import gradebooks
+    from d2lcoach.instructor.gradebook import gradebooks
     identities = json.loads((grade.report / "students.json").read_text())
     per_exercise = gradebooks("canvas", grade.report, identities, per_exercise=True,
                               assignment={"softmax": "Softmax (11)", "conv2d": "Conv2d (12)"})[0].text
@@ -201,7 +225,7 @@ def test_a_moodle_worksheet_imports_with_grades_and_feedback(tmp_path, grade):
     assert rows[0][:5] == ["Identifier", "Full name", "Grade", "Maximum Grade", "Late"]
     assert rows[1][1:4] == ["Bob, Jr. Roe", "", "20"]
 
-    from d2lcoach.gradebook import gradebooks
+    from d2lcoach.instructor.gradebook import gradebooks
     identities = json.loads((grade.report / "students.json").read_text())
     sheets = gradebooks("moodle", grade.report, identities, per_exercise=True)
     assert [s.name for s in sheets] == ["gradebook-moodle-softmax.csv", "gradebook-moodle-cross_entropy.csv"]
@@ -266,7 +290,7 @@ def test_the_newest_canvas_resubmission_is_graded_and_named(tmp_path, grade):
     result = grade(export, "-e", "cross_entropy")
     assert result.exit_code == 0, result.output
     assert read_csv(grade.report / "grades.csv")[1][:2] == ["doejane_1002", "10"]
-    from d2lcoach.gradebook import gradebooks
+    from d2lcoach.instructor.gradebook import gradebooks
     sheet = gradebooks("moodle", grade.report, None, per_exercise=True)[0].text  # the exercise's notes too
     assert "graded from your newest resubmission, doejane_1002_5009_cross_entropy-1.py" in html.unescape(sheet)
     feedback = (grade.report / "feedback" / "doejane_1002.md").read_text()
@@ -279,7 +303,7 @@ ELODIE = "Élodie Brûlé"
 
 
 def test_zip_member_names_are_decoded_as_the_zip_says(tmp_path):
-    from d2lcoach.lms import member_name
+    from d2lcoach.instructor.lms import member_name
     utf8 = ELODIE.encode("utf-8")
     cp437 = "Müller".encode("cp437")  # b"M\x81ller": not UTF-8
     archive = infozip_zip(tmp_path / "names.zip", [
@@ -341,10 +365,10 @@ def test_the_gradescope_bundle_runs_in_a_fake_autograder_tree(tmp_path):
     assert built.exit_code == 0, built.output
     names = zipfile.ZipFile(bundle).namelist()
     assert {"setup.sh", "run_autograder", "d2lcoach-src/pyproject.toml", "d2lcoach-src/course.yaml",
-            "d2lcoach-src/graders/softmax.py", "d2lcoach-src/d2lcoach/cli.py"} <= set(names)
+            "d2lcoach-src/graders/softmax.py", "d2lcoach-src/d2lcoach/cli/main.py"} <= set(names)
     assert "bubblewrap" in zipfile.ZipFile(bundle).read("setup.sh").decode()
 
-    from d2lcoach.gradescope import unpack_bundle
+    from d2lcoach.instructor.gradescope import unpack_bundle
     root = tmp_path / "autograder"
     source = unpack_bundle(bundle, root)
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), D2LCOACH_PYTHON=sys.executable)

@@ -10,10 +10,10 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.errors import UsageError
-from d2lcoach.notebook import extract, extract_file, plain_python
+from d2lcoach.learner.notebook import extract, extract_file, plain_python
 
 SOLUTION = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text()
 UNSTABLE = ("def softmax(X, dim=-1):\n"

@@ -194,7 +194,7 @@ def _gradescope_sums(results, course):
 def test_gradescope_tests_carry_the_points_breakdown_and_add_up(course, sandbox, tmp_path):
     """Issue 29: one test per property (not per property and device), worth its weighted share of the
     exercise's points, the tests summing to the top-level score, which is check's points."""
-    from d2lcoach.gradescope import run
+    from d2lcoach.instructor.gradescope import run
     submission = tmp_path / "submission"
     submission.mkdir()
     files = {"softmax": SUBMISSIONS / "softmax" / "bug_global_max.py",
@@ -232,7 +232,7 @@ def test_gradescope_tests_carry_the_points_breakdown_and_add_up(course, sandbox,
 def test_gradescope_tests_count_a_property_once_over_cpu_and_meta(course):
     """The bug of issue 29: CPU and meta runs counted as separate tests with even shares, so the tests
     summed to more than the exercise's score."""
-    from d2lcoach.gradescope import check_tests
+    from d2lcoach.instructor.gradescope import check_tests
     from d2lcoach.results import CheckResult
     exercise = course.get("softmax")
     checks = [CheckItem("imports", True, "-", "")]

@@ -59,7 +59,7 @@ if platform == "win32":
                 delattr(module, name)
 
 report = {"commands": {}, "failed_imports": {}, "imported": []}
-from d2lcoach import cli
+from d2lcoach.cli import main as cli
 import tempfile
 roster = os.path.join(tempfile.mkdtemp(), "roster")
 os.makedirs(os.path.join(roster, "alice"))
@@ -114,7 +114,7 @@ def pretend(request, tmp_path_factory):
 def test_every_module_imports(pretend):
     _, _, report = pretend
     assert report["failed_imports"] == {}
-    for name in ("d2lcoach.cli", "d2lcoach.progress", "d2lcoach.batch.journal", "d2lcoach.watch",
+    for name in ("d2lcoach.cli.main", "d2lcoach.learner.progress", "d2lcoach.instructor.batch.journal", "d2lcoach.learner.watch",
                  "d2lcoach.sandbox", "worker", "harness", "seccomp", "landlock", "kernels"):
         assert name in report["imported"]
 

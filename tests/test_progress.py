@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from d2lcoach import progress as progress_mod
+from d2lcoach.learner import progress as progress_mod
 from d2lcoach.errors import UsageError
-from d2lcoach.progress import (
+from d2lcoach.learner.progress import (
     HEADER,
     LOCK_FILENAME,
     PROGRESS_FILENAME,

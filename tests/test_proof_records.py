@@ -14,11 +14,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from d2lcoach.cli import app
+from d2lcoach.cli.main import app
 from d2lcoach.course import BUILTIN_ROOT, load_course
-from d2lcoach.devcheck import proof
-from d2lcoach.devcheck.equivalents import equivalents_path
-from d2lcoach.devcheck.suite import suite_files
+from d2lcoach.authoring import proof
+from d2lcoach.authoring.equivalents import equivalents_path
+from d2lcoach.authoring.suite import suite_files
 
 EXTENSION = Path(__file__).resolve().parent / "devcheck_ext"
 VERSIONS = "torch 0.0; python 3.11"
@@ -127,7 +127,7 @@ def test_every_module_grading_imports_is_an_input():
     worker or a grader imports must be among them, so a new module cannot be left out of the digest."""
     code = (
         "import sys, json\n"
-        "import d2lcoach.devcheck.check, d2lcoach.grading.engine, d2lcoach.sandbox\n"
+        "import d2lcoach.authoring.check, d2lcoach.grading.engine, d2lcoach.sandbox\n"
         "import d2lcoach.sandbox.runtime.worker, d2lcoach.sandbox.runtime.harness\n"
         "from d2lcoach.course import load_course\n"
         "from d2lcoach.grading.engine import load_grader, load_reference\n"

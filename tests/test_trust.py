@@ -7,7 +7,7 @@ import pytest
 
 from tests.trust import SUBMISSIONS, expectation, submissions
 from d2lcoach.course import load_course
-from d2lcoach.devcheck.pool import GradingPool, Job
+from d2lcoach.authoring.pool import GradingPool, Job
 from d2lcoach.grading.engine import grade_source, resolve_devices
 
 #: A seed outside dev check's 0, 1, 2, on which each proof record already holds every verdict: here the

@@ -24,12 +24,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from d2lcoach import tutor
+from d2lcoach.learner import tutor
 from d2lcoach.course import BUILTIN_ROOT
 from d2lcoach.results import CheckItem, CheckResult
-from d2lcoach.watch import (CHANGED, ENDED, EVENTS, KEY_HELP, POLLING, FileEvents, ScriptedKeys, StreamKeys,
+from d2lcoach.learner.watch import (CHANGED, ENDED, EVENTS, KEY_HELP, POLLING, FileEvents, ScriptedKeys, StreamKeys,
                             TerminalKeys, Watcher, fingerprint)
-from d2lcoach.workspace import Workspace, read_submission
+from d2lcoach.learner.workspace import Workspace, read_submission
 
 SOLUTION = (BUILTIN_ROOT / "solutions" / "softmax.py").read_text(encoding="utf-8")
 
@@ -407,10 +407,10 @@ def test_fingerprint_sees_content_size_and_time(tmp_path):
 def test_watch_command_with_the_real_engine(course, sandbox, tmp_path, monkeypatch):
     """The command as the CLI registers it: real grading in the shared warm sandbox, keys scripted."""
     import d2lcoach.sandbox
-    import d2lcoach.watch
-    from d2lcoach import cli
-    from d2lcoach.cli import guarded
-    from d2lcoach.cli_watch import watch
+    import d2lcoach.learner.watch
+    from d2lcoach.cli import context as cli
+    from d2lcoach.cli.context import guarded
+    from d2lcoach.cli.watch import watch
 
     ws = tmp_path / "ws"
     monkeypatch.setenv("NO_COLOR", "1")
@@ -430,7 +430,7 @@ def test_watch_command_with_the_real_engine(course, sandbox, tmp_path, monkeypat
     steps = [lambda: shutil.copy(BUILTIN_ROOT / "solutions" / "linear_regression.py", ws / "ch03-linear-regression"
                                  / "linear_regression.py"), 1.0, 1.0, "h", "n", "q"]
     monkeypatch.setattr(d2lcoach.sandbox, "Sandbox", SharedSandbox)
-    monkeypatch.setattr(d2lcoach.watch, "StreamKeys", lambda stream: ScriptedKeys(steps))
+    monkeypatch.setattr(d2lcoach.learner.watch, "StreamKeys", lambda stream: ScriptedKeys(steps))
     app = typer.Typer()
     app.command("watch")(guarded(watch))
     app.command("other")(lambda: None)

@@ -13,12 +13,12 @@ import pytest
 from rich.text import Text
 
 from d2lcoach import console as out
-from d2lcoach import tutor
-from d2lcoach.cli_watch import _Session
+from d2lcoach.learner import tutor
+from d2lcoach.cli.watch import _Session
 from d2lcoach.results import CheckItem, CheckResult
-from d2lcoach.watch import ScriptedKeys, Watcher
-from d2lcoach.watch_view import CONTEXT, MUST, fit
-from d2lcoach.workspace import Workspace
+from d2lcoach.learner.watch import ScriptedKeys, Watcher
+from d2lcoach.learner.watch_view import CONTEXT, MUST, fit
+from d2lcoach.learner.workspace import Workspace
 
 from tests.test_watch import SOLUTION, FakeClock, Session
 
@@ -154,7 +154,7 @@ def test_fit_keeps_must_lines_and_order():
 @pytest.mark.slow
 def test_q_stops_an_endless_loop_in_the_real_sandbox(course, tmp_path, monkeypatch):
     """The watch session's cancel kills the sandbox's worker: the endless check ends, and is no attempt."""
-    from d2lcoach.progress import load_progress
+    from d2lcoach.learner.progress import load_progress
     from d2lcoach.sandbox import Sandbox
     monkeypatch.setenv("NO_COLOR", "1")
     ws = Workspace(tmp_path / "ws")
@@ -177,7 +177,7 @@ def test_the_reset_question_takes_only_its_answer_and_the_help_line_names_those_
     """Issue 24: at the reset question, `n` cancelled the reset and then also moved on; the help line
     under a result kept listing every key; hidden failures said "use --verbose" where the key is `v`."""
     import d2lcoach.grading.engine as engine
-    from d2lcoach.watch import CONFIRM_HELP, KEY_HELP
+    from d2lcoach.learner.watch import CONFIRM_HELP, KEY_HELP
     monkeypatch.setattr(engine, "grade_source",
                         lambda exercise, source, filename, **kw: many_failures(exercise.id, filename))
     screen.path().write_text("# my work\n")

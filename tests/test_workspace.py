@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from d2lcoach import learner_files
+from d2lcoach.learner import files as learner_files
 from d2lcoach.course import Chapter, Exercise, Forbidden
 from d2lcoach.errors import UsageError
-from d2lcoach.progress import PROGRESS_FILENAME
-from d2lcoach.workspace import (
+from d2lcoach.learner.progress import PROGRESS_FILENAME
+from d2lcoach.learner.workspace import (
     BACKUPS_DIRNAME,
     MAX_SUBMISSION_BYTES,
     WORKSPACE_ENV,
@@ -366,7 +366,7 @@ def test_file_hash():
 
 
 def test_find_workspace_searches_upward_and_the_nearest_progress_file_wins(tmp_path: Path, monkeypatch):
-    from d2lcoach.workspace import find_workspace, locate_workspace
+    from d2lcoach.learner.workspace import find_workspace, locate_workspace
     monkeypatch.delenv(WORKSPACE_ENV, raising=False)
     outer, inner = tmp_path / "outer", tmp_path / "outer" / "ch04-linear-classification" / "inner"
     inner.mkdir(parents=True)
@@ -382,7 +382,7 @@ def test_find_workspace_searches_upward_and_the_nearest_progress_file_wins(tmp_p
 
 
 def test_locate_without_a_workspace_names_the_folder_and_the_way_out(tmp_path: Path, monkeypatch):
-    from d2lcoach.workspace import locate_workspace
+    from d2lcoach.learner.workspace import locate_workspace
     monkeypatch.delenv(WORKSPACE_ENV, raising=False)
     (tmp_path / "notes.txt").write_text("x")
     located = locate_workspace(cwd=tmp_path)

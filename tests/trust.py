@@ -1,14 +1,14 @@
 """Reads the expectation written at the top of each deliberately buggy or unusual submission.
 
 Every file under tests/submissions/<exercise>/ starts with a docstring whose last lines say what
-the grader must conclude (see d2lcoach/devcheck/suite.py for the format and the parser).
+the grader must conclude (see d2lcoach/authoring/suite.py for the format and the parser).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from d2lcoach.devcheck.suite import expectation_of
+from d2lcoach.authoring.suite import expectation_of
 
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 

@@ -28,7 +28,7 @@ from d2lcoach.grading.scoring import (GENERIC, PRIORITY_CONSEQUENCE, PRIORITY_NO
 from d2lcoach.grading.static import check_source
 from d2lcoach.grading.version import GRADER_VERSION  # noqa: F401 - the engine's version, named here too
 from d2lcoach.errormap import error_map, should_map
-from d2lcoach.learner_text import clean
+from d2lcoach.text import clean
 from d2lcoach.results import CheckItem, CheckResult
 from d2lcoach.sandbox import Limits, Outcome, Sandbox
 from d2lcoach.sandbox.runtime import drivers
