@@ -92,6 +92,9 @@ def write_gradebooks(out: Path, prepared, fmt: str, per_exercise: bool = False,
         write_atomically(out / IDENTITIES_NAME, json.dumps(identities, indent=2) + "\n")
         for placement in prepared.placements:
             _note_in_feedback(out / "feedback" / f"{placement.student.key}.md", placement)
+        from d2lcoach.instructor.feedback_upload import write_feedback_upload
+        upload = write_feedback_upload(out, prepared.export, prepared.placements)
+        written += [upload] if upload is not None else []
     if fmt != "csv":
         for book in gradebooks(fmt, out, identities, per_exercise=per_exercise, assignment=assignment):
             write_atomically(out / book.name, book.text)
@@ -231,7 +234,9 @@ def grade(
     ui.console.print(f"report: {escape(str(summary.grades_csv))}, {escape(str(summary.results_json))}, "
                      f"{escape(str(summary.feedback_dir))}/")
     for path in written:
-        what = "not for import (late flags, notes)" if path.name == "canvas-notes.csv" else "gradebook for the LMS"
+        what = ("not for import (late flags, notes)" if path.name == "canvas-notes.csv" else
+                "feedback for the LMS's bulk upload (docs/lms.md)" if path.suffix == ".zip" else
+                "gradebook for the LMS")
         ui.console.print(f"{what}: {escape(str(path))}")
     if gradebook_format == "canvas" and not assignment:
         ui.console.print("the Canvas column is named after the course; name it as your Canvas assignment, with "
