@@ -3,6 +3,7 @@ rules of the importer it targets; and Canvas file names as Canvas writes them to
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 
@@ -121,3 +122,22 @@ def test_rosters_and_github_classroom_write_no_upload(tmp_path, grade):
     (roster / "softmax.py").write_text(SOFTMAX)
     assert grade(roster.parent, "-e", "softmax").exit_code == 0
     assert not list(grade.report.glob("*.zip"))
+
+
+def test_the_gradescope_bundle_ships_only_the_chosen_exercises(tmp_path):
+    from typer.testing import CliRunner
+
+    from d2lcoach.cli.learner import app
+    from d2lcoach.course import load_course
+    from d2lcoach.instructor.gradescope import unpack_bundle
+    bundle = tmp_path / "autograder.zip"
+    built = CliRunner().invoke(app, ["gradescope", "build", "-o", str(bundle), "-e", "softmax", "-e", "conv2d"])
+    assert built.exit_code == 0, built.output
+    names = set(zipfile.ZipFile(bundle).namelist())
+    for folder in ("exercises", "solutions", "graders"):
+        shipped = {n.split("/")[2].split(".")[0] for n in names if n.startswith(f"d2lcoach-src/{folder}/")}
+        assert shipped == {"softmax", "conv2d"}, (folder, shipped)
+    source = unpack_bundle(bundle, tmp_path / "autograder")
+    course = load_course(source / "d2lcoach-src" / "course.yaml")  # the cut manifest is a whole course
+    assert [e.id for e in course.exercises] == [i for i in load_course().ids if i in ("softmax", "conv2d")]
+    assert os.access(source / "run_autograder", os.X_OK)
