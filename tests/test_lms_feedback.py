@@ -141,3 +141,42 @@ def test_the_gradescope_bundle_ships_only_the_chosen_exercises(tmp_path):
     course = load_course(source / "d2lcoach-src" / "course.yaml")  # the cut manifest is a whole course
     assert [e.id for e in course.exercises] == [i for i in load_course().ids if i in ("softmax", "conv2d")]
     assert os.access(source / "run_autograder", os.X_OK)
+
+
+def test_lms_files_are_explained_as_roster_files_are(tmp_path, grade):
+    # Issue 25: "did you mean" for every layout, a file of an exercise not asked for (-e) said so, a
+    # GitHub Classroom README summarised once, and hw1/Softmax.py graded with the note the README promises.
+    export = tmp_path / "classroom"
+    for login, files in (("alice", {"hw1/Softmax.py": SOFTMAX, "dropout.py": "x = 1\n"}),
+                         ("bob", {"sofmax.py": SOFTMAX}), ("carol", {"softmax.py": SOFTMAX})):
+        repo = export / f"hw1-{login}"
+        (repo / ".git").mkdir(parents=True)
+        (repo / "README.md").write_text("# hw1\n")
+        for name, text in files.items():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (repo / name).write_text(text)
+    result = grade(export, "-e", "softmax")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "README.md: in 3 students' submissions, no exercise of this course" in out
+    assert "alice: README.md" not in out and out.count("README.md") == 1
+    assert "bob: sofmax.py was not graded: did you mean softmax.py?" in out
+    assert "handed in but not graded in this run (not asked for with -e): dropout (1 student)" in out
+    alice = (grade.report / "feedback" / "alice.md").read_text()
+    assert "`hw1/Softmax.py` was graded as `softmax.py` (its name differs only in case and it is in the " \
+           "subfolder hw1/)" in alice
+    assert "`dropout.py` was not graded in this run: only softmax was asked for" in alice
+    assert "`sofmax.py` was not graded: did you mean `softmax.py`?" in (grade.report / "feedback" / "bob.md").read_text()
+    assert {row[0]: row[1] for row in read_csv(grade.report / "grades.csv")[1:]} == {
+        "alice": "10", "bob": "", "carol": "10"}
+
+
+def test_a_canvas_misnamed_file_gets_did_you_mean(tmp_path, grade):
+    export = make_zip(tmp_path / "submissions.zip", {"doejane_1002_5002_sofmax.py": SOFTMAX,
+                                                     "roepat_1003_5003_Softmax.py": SOFTMAX})
+    result = grade(export, "-e", "softmax")
+    assert result.exit_code == 0, result.output
+    assert "doejane_1002: doejane_1002_5002_sofmax.py was not graded: did you mean softmax.py?" not in result.output
+    assert "doejane_1002: sofmax.py was not graded: did you mean softmax.py?" in result.output
+    assert "`Softmax.py` was graded as `softmax.py` (its name differs only in case)" in \
+        (grade.report / "feedback" / "roepat_1003.md").read_text()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import List, Optional
 
@@ -55,8 +56,14 @@ def running_text(labels: list[str], width: int = 40) -> str:
 def unplaced_files(prepared) -> list[str]:
     """Files of an export that no exercise was graded from, named with their student."""
     lines = [f"{name} (belongs to no student)" for name in prepared.export.unplaced] + prepared.export.set_aside
-    for placement in prepared.placements or []:
-        lines += [f"{placement.student.key}: {name}" for name in placement.unplaced]
+    placements = prepared.placements or []
+    common = Counter(name for p in placements for name in set(p.unplaced) if name not in p.explained)
+    common = {name: count for name, count in common.items() if count > 1}  # README.md in every repository
+    for placement in placements:
+        lines += [f"{placement.student.key}: {line.replace('`', '')}" for name, line
+                  in zip(placement.unplaced, placement.unplaced_lines()) if name not in common]
+    lines += [f"{name}: in {count} students' submissions, no exercise of this course"
+              for name, count in sorted(common.items())]
     return lines
 
 
@@ -73,7 +80,7 @@ def _note_in_feedback(path: Path, placement) -> None:
         text = f"# Feedback for {clean(student.name, one_line=True)}\n" + text[len(heading):]
     notes = (["handed in late (the LMS marked it so)"] if student.late else []) + placement.notes
     lines = [f"- {note}" for note in notes]
-    lines += [f"- not graded (no exercise of this course): `{name}`" for name in placement.unplaced]
+    lines += [f"- {line}" for line in placement.unplaced_lines()]
     if lines:
         text = text.rstrip("\n") + "\n\n## Where your grades came from\n\n" + "\n".join(lines) + "\n"
     write_atomically(path, text)
@@ -213,19 +220,24 @@ def grade(
     for line in unplaced_files(prepared):
         ui.console.print(f"[yellow]not graded:[/] {escape(line)}")
     ui.console.print(_table(summary))
-    ui.console.print(
+    where = (f"on {executor.status_text()} at {scheduler}" if executor is not None else
+             f"with {summary.jobs} job{'s' if summary.jobs != 1 else ''}")
+    ui.console.print(escape(
         f"graded {summary.graded}, reused {summary.reused} from the journal, {summary.missing} missing; "
-        f"{summary.seconds:.1f} s with {summary.jobs} job(s); sandbox: {summary.isolation}")
-    if executor is not None:
-        ui.console.print(f"on the Dask cluster at {escape(scheduler)}: {escape(executor.status_text())}")
+        f"{summary.seconds:.1f} s {where}; sandbox: {summary.isolation}"))
     if summary.carried:
         ui.console.print(f"kept from the journal without regrading (not asked for with -e): "
                          f"{escape(', '.join(summary.carried))}")
     from d2lcoach.learner_text import clean
     for note in summary.file_notes:
-        line = clean(f"{note.student}: {note.text.replace('`', '')}", one_line=True)
-        ui.console.print(escape(line), highlight=False)
-    ignored = sum(len(v) for v in summary.ignored.values()) + len(summary.roster_ignored)
+        if not note.not_asked:
+            line = clean(f"{note.student}: {note.text.replace('`', '')}", one_line=True)
+            ui.console.print(escape(line), highlight=False)
+    not_asked = Counter(note.exercise for note in summary.file_notes if note.not_asked)
+    if not_asked:
+        ui.console.print("handed in but not graded in this run (not asked for with -e): " + ", ".join(
+            f"{exercise} ({count} student{'s' if count > 1 else ''})" for exercise, count in sorted(not_asked.items())))
+    ignored = sum(len(v) for v in summary.ignored.values()) + len(summary.roster_ignored) - sum(not_asked.values())
     if ignored:
         ui.console.print(f"{ignored} file(s) that are not exercises were ignored (listed in results.json)")
     if summary.internal_errors:

@@ -210,7 +210,7 @@ def run(submission: Path, results: Path, course: Course, exercise_ids: list[str]
                                      refused[0] if refused else "")
         output += placement.notes
         if placement.unplaced:
-            output.append("Files not graded (no exercise of this assignment): " + ", ".join(placement.unplaced))
+            output.append("Files not graded: " + "; ".join(placement.unplaced_lines()))
     output.append(f"Graded by d2lcoach with seed {seed}; reproduce with `d2lcoach check EXERCISE --seed {seed}`.")
     document = {"score": round(total, 4), "execution_time": round(time.perf_counter() - started, 3),
                 "output": "\n".join(output), "visibility": visibility, "stdout_visibility": "hidden",

@@ -365,6 +365,36 @@ class Placement:
     placed: dict[str, str]  # exercise id -> the file it was taken from (as handed in)
     notes: list[str]
     unplaced: list[str]
+    explained: dict[str, str] = dataclasses.field(default_factory=dict)  # unplaced name -> "did you mean"
+
+    def unplaced_lines(self) -> list[str]:
+        """One line per file not graded: why, with "did you mean" where the name is close to an exercise's."""
+        return [self.explained.get(name, f"`{name}` was not graded: no exercise of this course")
+                for name in self.unplaced]
+
+
+def _handed_in_path(path: Path, student: Student, export_format: str) -> str:
+    """The path of a file as the student handed it in: no LMS prefix, no LMS folder (`hw1/Softmax.py`)."""
+    if export_format == CANVAS:
+        return _exercise_file_name(path.name, CANVAS)[0]
+    try:
+        parts = path.relative_to(student.folder).parts
+    except ValueError:
+        return path.name
+    if export_format == MOODLE and parts and _MOODLE_DIR.match(parts[0]):
+        parts = parts[1:]
+    return "/".join(parts) or path.name
+
+
+def _placed_note(exercise, handed: str) -> str | None:
+    """A note for a file graded under the exercise's name though handed in otherwise (case, subfolder)."""
+    name = handed.rsplit("/", 1)[-1]
+    why = (["its name differs only in case"] if name != exercise.filename else []) + (
+        [f"it is in the subfolder {handed.rsplit('/', 1)[0]}/"] if "/" in handed else [])
+    if not why:
+        return None
+    return (f"{exercise.id}: `{handed}` was graded as `{exercise.filename}` ({' and '.join(why)}); next time "
+            f"hand it in as `{exercise.filename}` at the top of your submission")
 
 
 def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
@@ -373,8 +403,10 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
     A `.py` named after an exercise wins; otherwise a notebook named after it, otherwise any notebook
     that defines the exercise's functions (the functions are read statically; no cell runs). The
     identities are kept by the caller (`identities_document`)."""
+    from d2lcoach.instructor.batch.roster import did_you_mean
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
+    by_id = {e.id.lower(): e for e in course.exercises}
     placements = []
     owners: dict[str, Student] = {}
     for student in export.students:
@@ -409,6 +441,8 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                     placed[exercise.id] = py.name
                     if py in superseded.values():
                         notes.append(f"{exercise.id}: graded from your newest resubmission, {py.name}")
+                    elif (note := _placed_note(exercise, _handed_in_path(py, student, export.format))):
+                        notes.append(note)
                 except UsageError as exc:  # a link, a FIFO, too large: this student's note, nobody else's
                     notes.append(f"{exercise.id}: not graded: {_reason(exc, py)}")
             else:
@@ -433,8 +467,16 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                 (folder / exercise.filename).write_bytes(source)
         notes += [f"{old.name} not graded: an older hand-in, resubmitted as {newest.name}"
                   for old, newest in superseded.items()]
-        unplaced = [_shown(p.name) for p in student.files if p not in taken]
-        placements.append(Placement(student, placed, [_shown(n) for n in notes], unplaced))
+        unplaced, explained = [], {}
+        for path in student.files:
+            if path in taken:
+                continue
+            unplaced.append(_shown(path.name))
+            handed = _exercise_file_name(path.name, export.format)[0]
+            close = did_you_mean(student.key, _shown(handed), handed, by_id, placed)
+            if close is not None:
+                explained[unplaced[-1]] = close.text
+        placements.append(Placement(student, placed, [_shown(n) for n in notes], unplaced, explained))
     return placements
 
 
