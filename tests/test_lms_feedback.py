@@ -176,7 +176,6 @@ def test_a_canvas_misnamed_file_gets_did_you_mean(tmp_path, grade):
                                                      "roepat_1003_5003_Softmax.py": SOFTMAX})
     result = grade(export, "-e", "softmax")
     assert result.exit_code == 0, result.output
-    assert "doejane_1002: doejane_1002_5002_sofmax.py was not graded: did you mean softmax.py?" not in result.output
-    assert "doejane_1002: sofmax.py was not graded: did you mean softmax.py?" in result.output
+    assert "doejane_1002: doejane_1002_5002_sofmax.py was not graded: did you mean softmax.py?" in result.output
     assert "`Softmax.py` was graded as `softmax.py` (its name differs only in case)" in \
         (grade.report / "feedback" / "roepat_1003.md").read_text()

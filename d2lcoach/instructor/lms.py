@@ -375,8 +375,8 @@ class Placement:
 
 def _handed_in_path(path: Path, student: Student, export_format: str) -> str:
     """The path of a file as the student handed it in: no LMS prefix, no LMS folder (`hw1/Softmax.py`)."""
-    if export_format == CANVAS:
-        return _exercise_file_name(path.name, CANVAS)[0]
+    if export_format == CANVAS or student.folder is None:
+        return _exercise_file_name(path.name, export_format)[0]
     try:
         parts = path.relative_to(student.folder).parts
     except ValueError:
@@ -473,7 +473,7 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                 continue
             unplaced.append(_shown(path.name))
             handed = _exercise_file_name(path.name, export.format)[0]
-            close = did_you_mean(student.key, _shown(handed), handed, by_id, placed)
+            close = did_you_mean(student.key, unplaced[-1], handed, by_id, placed)  # named as in the download
             if close is not None:
                 explained[unplaced[-1]] = close.text
         placements.append(Placement(student, placed, [_shown(n) for n in notes], unplaced, explained))
