@@ -8,6 +8,7 @@ and maps errors to exit codes: 0 when the class was graded (whatever the scores)
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import List, Optional
 
@@ -40,6 +41,8 @@ def running_text(labels: list[str], width: int = 40) -> str:
         return "grading"
     text = "grading " + clean(", ".join(labels), one_line=True)
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def grade(
     roster: Path = typer.Argument(..., help="ROSTER_DIR: one folder per student, holding softmax.py, conv2d.py, "
                                   "... (or an LMS submission download: a folder or a .zip)"),
@@ -134,19 +137,24 @@ def grade(
     for line in done.unplaced:
         ui.console.print(f"[yellow]not graded:[/] {escape(line)}")
     ui.console.print(_table(summary))
-    ui.console.print(
+    where = (f"on {done.cluster_status} at {scheduler}" if done.cluster_status is not None else
+             f"with {summary.jobs} job{'s' if summary.jobs != 1 else ''}")
+    ui.console.print(escape(
         f"graded {summary.graded}, reused {summary.reused} from the journal, {summary.missing} missing; "
-        f"{summary.seconds:.1f} s with {summary.jobs} job(s); sandbox: {summary.isolation}")
-    if done.cluster_status is not None:
-        ui.console.print(f"on the Dask cluster at {escape(scheduler)}: {escape(done.cluster_status)}")
+        f"{summary.seconds:.1f} s {where}; sandbox: {summary.isolation}"))
     if summary.carried:
         ui.console.print(f"kept from the journal without regrading (not asked for with -e): "
                          f"{escape(', '.join(summary.carried))}")
     from d2lcoach.text import clean
     for note in summary.file_notes:
-        line = clean(f"{note.student}: {note.text.replace('`', '')}", one_line=True)
-        ui.console.print(escape(line), highlight=False)
-    ignored = sum(len(v) for v in summary.ignored.values()) + len(summary.roster_ignored)
+        if not note.not_asked:
+            line = clean(f"{note.student}: {note.text.replace('`', '')}", one_line=True)
+            ui.console.print(escape(line), highlight=False)
+    not_asked = Counter(note.exercise for note in summary.file_notes if note.not_asked)
+    if not_asked:
+        ui.console.print("handed in but not graded in this run (not asked for with -e): " + ", ".join(
+            f"{exercise} ({count} student{'s' if count > 1 else ''})" for exercise, count in sorted(not_asked.items())))
+    ignored = sum(len(v) for v in summary.ignored.values()) + len(summary.roster_ignored) - sum(not_asked.values())
     if ignored:
         ui.console.print(f"{ignored} file(s) that are not exercises were ignored (listed in results.json)")
     if summary.internal_errors:
@@ -155,7 +163,9 @@ def grade(
     ui.console.print(f"report: {escape(str(summary.grades_csv))}, {escape(str(summary.results_json))}, "
                      f"{escape(str(summary.feedback_dir))}/")
     for path in done.gradebooks:
-        what = "not for import (late flags, notes)" if path.name == "canvas-notes.csv" else "gradebook for the LMS"
+        what = ("not for import (late flags, notes)" if path.name == "canvas-notes.csv" else
+                "feedback for the LMS's bulk upload (docs/lms.md)" if path.suffix == ".zip" else
+                "gradebook for the LMS")
         ui.console.print(f"{what}: {escape(str(path))}")
     if gradebook_format == "canvas" and not assignment:
         ui.console.print("the Canvas column is named after the course; name it as your Canvas assignment, with "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Callable
 
@@ -108,8 +109,14 @@ def grade_class(source: Path, out: Path, *, fmt: str = "csv", exercises: list[st
 def unplaced_files(prepared) -> list[str]:
     """Files of an export that no exercise was graded from, named with their student."""
     lines = [f"{name} (belongs to no student)" for name in prepared.export.unplaced] + prepared.export.set_aside
-    for placement in prepared.placements or []:
-        lines += [f"{placement.student.key}: {name}" for name in placement.unplaced]
+    placements = prepared.placements or []
+    common = Counter(name for p in placements for name in set(p.unplaced) if name not in p.explained)
+    common = {name: count for name, count in common.items() if count > 1}  # README.md in every repository
+    for placement in placements:
+        lines += [f"{placement.student.key}: {line.replace('`', '')}" for name, line
+                  in zip(placement.unplaced, placement.unplaced_lines()) if name not in common]
+    lines += [f"{name}: in {count} students' submissions, no exercise of this course"
+              for name, count in sorted(common.items())]
     return lines
 
 
@@ -125,7 +132,7 @@ def _note_in_feedback(path: Path, placement) -> None:
         text = f"# Feedback for {clean(student.name, one_line=True)}\n" + text[len(heading):]
     notes = (["handed in late (the LMS marked it so)"] if student.late else []) + placement.notes
     lines = [f"- {note}" for note in notes]
-    lines += [f"- not graded (no exercise of this course): `{name}`" for name in placement.unplaced]
+    lines += [f"- {line}" for line in placement.unplaced_lines()]
     if lines:
         text = text.rstrip("\n") + "\n\n## Where your grades came from\n\n" + "\n".join(lines) + "\n"
     write_atomically(path, text)
@@ -144,6 +151,9 @@ def write_gradebooks(out: Path, prepared, fmt: str, per_exercise: bool = False,
         write_atomically(out / IDENTITIES_NAME, json.dumps(identities, indent=2) + "\n")
         for placement in prepared.placements:
             _note_in_feedback(out / "feedback" / f"{placement.student.key}.md", placement)
+        from d2lcoach.instructor.feedback_upload import write_feedback_upload
+        upload = write_feedback_upload(out, prepared.export, prepared.placements)
+        written += [upload] if upload is not None else []
     if fmt != "csv":
         for book in gradebooks(fmt, out, identities, per_exercise=per_exercise, assignment=assignment):
             write_atomically(out / book.name, book.text)

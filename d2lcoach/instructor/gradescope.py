@@ -49,10 +49,13 @@ exec "$python" -m d2lcoach gradescope run --submission "$root/submission" \\
 """
 
 _SOURCE_PARTS = ("pyproject.toml", "README.md", "course.yaml", "d2lcoach", "exercises", "solutions", "graders")
+#: Folders with one file (or a few: `<id>.equivalents.yaml`, `<id>.proof.yaml`) per exercise.
+_PER_EXERCISE = ("exercises", "solutions", "graders")
 
 
 def build_bundle(out: Path, course: Course, exercise_ids: list[str] | None, visibility: str = "visible") -> Path:
-    """Write autograder.zip: setup.sh, run_autograder and the d2lcoach source with its course."""
+    """Write autograder.zip: setup.sh, run_autograder and the d2lcoach source with the chosen exercises only
+    (their stubs, references and graders, and the manifest cut down to them): nothing of the others."""
     if visibility not in VISIBILITY:
         raise UsageError(f"unknown visibility {visibility!r}; choose one of: {', '.join(VISIBILITY)}")
     selected = [course.get(i).id for i in exercise_ids] if exercise_ids else course.ids
@@ -70,6 +73,7 @@ def build_bundle(out: Path, course: Course, exercise_ids: list[str] | None, visi
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
             _add_text(bundle, "setup.sh", SETUP_SH)
             _add_text(bundle, "run_autograder", RUN_AUTOGRADER.format(visibility=visibility, exercises=exercises))
+            _add_text(bundle, "d2lcoach-src/course.yaml", _manifest_of(root / "course.yaml", selected), mode=0o644)
             for part in _SOURCE_PARTS:
                 path = root / part
                 files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
@@ -77,15 +81,28 @@ def build_bundle(out: Path, course: Course, exercise_ids: list[str] | None, visi
                     rel = file.relative_to(root)
                     if "__pycache__" in rel.parts or file.suffix == ".pyc" or rel.parts[:2] == ("d2lcoach", "_course"):
                         continue
+                    if part == "course.yaml" or (part in _PER_EXERCISE and file.name.split(".")[0] not in selected):
+                        continue  # only the chosen exercises' stubs, references and graders travel
                     bundle.write(file, f"d2lcoach-src/{rel.as_posix()}")
     except OSError as exc:
         raise UsageError(f"{out}: cannot write the bundle: {exc.strerror or exc}") from None
     return out
 
 
-def _add_text(bundle: zipfile.ZipFile, name: str, text: str):
+def _manifest_of(source: Path, selected: list[str]) -> str:
+    """The course manifest cut down to the chosen exercises and their chapters, in the course's order."""
+    import yaml
+    manifest = yaml.safe_load(source.read_text(encoding="utf-8"))
+    manifest["exercises"] = [e for e in manifest["exercises"] if e["id"] in selected]
+    used = {e["chapter"] for e in manifest["exercises"]}
+    manifest["chapters"] = [c for c in manifest["chapters"] if c["number"] in used]
+    return ("# The course manifest of this Gradescope bundle: only the exercises it grades.\n"
+            + yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=110))
+
+
+def _add_text(bundle: zipfile.ZipFile, name: str, text: str, mode: int = 0o755):
     info = zipfile.ZipInfo(name)
-    info.external_attr = 0o100755 << 16  # executable, as Gradescope runs them
+    info.external_attr = (0o100000 | mode) << 16  # setup.sh and run_autograder executable, as Gradescope runs them
     info.compress_type = zipfile.ZIP_DEFLATED
     bundle.writestr(info, text)
 
@@ -193,7 +210,7 @@ def run(submission: Path, results: Path, course: Course, exercise_ids: list[str]
                                      refused[0] if refused else "")
         output += placement.notes
         if placement.unplaced:
-            output.append("Files not graded (no exercise of this assignment): " + ", ".join(placement.unplaced))
+            output.append("Files not graded: " + "; ".join(placement.unplaced_lines()))
     output.append(f"Graded by d2lcoach with seed {seed}; reproduce with `d2lcoach check EXERCISE --seed {seed}`.")
     document = {"score": round(total, 4), "execution_time": round(time.perf_counter() - started, 3),
                 "output": "\n".join(output), "visibility": visibility, "stdout_visibility": "hidden",

@@ -1,8 +1,10 @@
 """Submission downloads of learning-management systems, read into a roster that `grade` can grade.
 
 Recognised layouts (of a folder, or of a .zip holding one):
-- `canvas`: loose files `name_userid_submissionid_file` (late ones `name_LATE_userid_...`); Canvas
-  renames a resubmitted file `softmax-1.py`, which counts as `softmax.py`.
+- `canvas`: loose files `name_userid_attachmentid_file` (late ones `name_late_userid_...`), parsed
+  as Canvas itself reads them back (the first two all-digit parts between underscores are the user
+  and the attachment; see `canvas_name`); Canvas renames a resubmitted file `softmax-1.py`, which
+  counts as `softmax.py`.
 - `moodle`: one folder per submission, `Full Name_12345_assignsubmission_file_/` holding the files.
 - `github-classroom`: a folder of student repositories `assignment-login/` (git checkouts); the
   login is what follows the assignment prefix the folders share.
@@ -46,8 +48,7 @@ IDENTITIES_NAME = "students.json"
 #: Why a single member may fail to unpack (its name, or a file where a folder is): it alone is set aside.
 _MEMBER_ERRORS = (errno.ENAMETOOLONG, errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.EINVAL, errno.EILSEQ)
 
-_CANVAS_FILE = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$", re.DOTALL)
-_CANVAS_LIKE = re.compile(r"^[a-z0-9]+(_LATE)?_\w*_.+$")
+_DIGITS = re.compile(r"^[0-9]+$")
 _MOODLE_DIR = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assign(submission|feedback)_[a-z]+_?$")
 _SAFE_KEY = re.compile(r"^[\w-][\w.-]{0,79}$")
 _RESUBMITTED = re.compile(r"^(?P<stem>.+?)-(?P<number>\d{1,9})(?P<suffix>\.[A-Za-z0-9]+)$")
@@ -65,6 +66,7 @@ class Student:
     section: str = ""
     late: bool = False
     files: list[Path] = dataclasses.field(default_factory=list)
+    lms_prefix: str = ""  # Canvas: `name_userid_attachmentid`, the part of a file name its re-upload reads
     folder: Path | None = None  # the folder the files must not leave (links are never followed)
 
     def identity(self) -> dict:
@@ -79,6 +81,45 @@ class Export:
     students: list[Student]
     unplaced: list[str]  # files that belong to no student, named as in the export
     set_aside: list[str] = dataclasses.field(default_factory=list)  # not graded, each with why (one line)
+
+
+@dataclasses.dataclass(frozen=True)
+class CanvasName:
+    """A Canvas download's file name, `doejane[_late]_123_4567_softmax.py`, as Canvas reads it back."""
+
+    name: str  # Canvas's sortable name without punctuation (`doejane`); may hold underscores
+    late: bool
+    user_id: str
+    attachment_id: str
+    file: str  # the name the student handed the file in as
+
+    @property
+    def prefix(self) -> str:
+        """What a feedback file must start with for Canvas's re-upload to attach it to this submission."""
+        return f"{self.name}_{self.user_id}_{self.attachment_id}"
+
+
+def canvas_name(name: str) -> CanvasName | None:
+    """Parse a Canvas submission file name, or None.
+
+    Canvas's ContentZipper writes `[name][_late]_<user id>_<attachment id>_<file>` (the name lowercased,
+    without punctuation, any `_<digits>_` in it joined up; older Canvas wrote `LATE`), and its re-upload
+    (`Assignment#infer_comment_context_from_filename`) takes the first two all-digit parts between
+    underscores as the user and the attachment. The same rule is used here."""
+    parts = name.split("_")
+    for i in range(len(parts) - 2):
+        if _DIGITS.match(parts[i]) and _DIGITS.match(parts[i + 1]):
+            file = "_".join(parts[i + 2:])
+            if not file or "/" in name:
+                return None
+            head = parts[:i]
+            late = bool(head) and head[-1].lower() == "late"
+            if late:
+                head = head[:-1]
+            return CanvasName("_".join(head), late, parts[i], parts[i + 1], file)
+        if _DIGITS.match(parts[i]):
+            return None  # one number alone: not Canvas's pair of ids
+    return None
 
 
 def _shown(name: str) -> str:
@@ -208,7 +249,7 @@ def _looks_like(folder: Path) -> bool:
     except OSError:
         return False
     return any(_MOODLE_DIR.match(p.name) for p in entries if p.is_dir()) or any(
-        _CANVAS_FILE.match(p.name) for p in entries if p.is_file())
+        canvas_name(p.name) for p in entries if p.is_file())
 
 
 def read_export(path: Path, scratch: Path) -> Export:
@@ -241,7 +282,7 @@ def _read_folder(folder: Path, shown: Path) -> Export:
         raise UsageError(f"{shown}: cannot list: {exc.strerror or exc}") from None
     dirs = [p for p in entries if is_folder(p)]  # a link to a folder is a file here, refused when read
     files = [p for p in entries if p not in dirs]
-    if files and sum(bool(_CANVAS_FILE.match(p.name)) for p in files) * 2 >= len(files):
+    if files and sum(bool(canvas_name(p.name)) for p in files) * 2 >= len(files):
         return _canvas(folder, files, dirs)
     if dirs and sum(bool(_MOODLE_DIR.match(p.name)) for p in dirs) * 2 >= len(dirs):
         return _moodle(folder, files, dirs)
@@ -257,15 +298,17 @@ def _canvas(folder: Path, files: list[Path], dirs: list[Path]) -> Export:
     unplaced = [_shown(d.name) + "/" for d in dirs]
     set_aside: list[str] = []
     for path in files:
-        match = _CANVAS_FILE.match(path.name)
-        if match is None:  # set aside with a note; the rest of the class is graded
+        parsed = canvas_name(path.name)
+        if parsed is None:  # set aside with a note; the rest of the class is graded
             set_aside.append(f"{_shown(path.name)}: not a Canvas submission file name "
-                             "(name_userid_submissionid_file): the student cannot be identified")
+                             "(name_userid_attachmentid_file): the student cannot be identified")
             continue
-        uid = match["uid"]
-        student = students.setdefault(uid, Student(key=f"{_safe_key(match['name'])}_{uid}", name=match["name"],
-                                                   lms_id=uid, folder=folder))
-        student.late |= bool(match["late"])
+        uid = parsed.user_id
+        student = students.setdefault(uid, Student(key=f"{_safe_key(parsed.name or 'student')}_{uid}",
+                                                   name=parsed.name, lms_id=uid, folder=folder))
+        student.late |= parsed.late
+        if not student.lms_prefix or int(parsed.attachment_id) > int(student.lms_prefix.rsplit("_", 1)[1]):
+            student.lms_prefix = parsed.prefix  # the newest attachment: one of the submission's current files
         student.files.append(path)
     return Export(CANVAS, folder, sorted(students.values(), key=lambda s: s.key), unplaced, set_aside)
 
@@ -305,9 +348,9 @@ def _exercise_file_name(name: str, export_format: str) -> tuple[str, int]:
     """The name a file was handed in as (Canvas's prefix and resubmission suffix removed), and which
     resubmission it is: Canvas names the N-th resubmission `softmax-N.py`, the first hand-in 0."""
     if export_format == CANVAS:
-        match = _CANVAS_FILE.match(name)
-        if match:
-            name = match["file"]
+        parsed = canvas_name(name)
+        if parsed:
+            name = parsed.file
         resub = _RESUBMITTED.match(name)
         if resub:
             return resub["stem"] + resub["suffix"], int(resub["number"])
@@ -322,6 +365,36 @@ class Placement:
     placed: dict[str, str]  # exercise id -> the file it was taken from (as handed in)
     notes: list[str]
     unplaced: list[str]
+    explained: dict[str, str] = dataclasses.field(default_factory=dict)  # unplaced name -> "did you mean"
+
+    def unplaced_lines(self) -> list[str]:
+        """One line per file not graded: why, with "did you mean" where the name is close to an exercise's."""
+        return [self.explained.get(name, f"`{name}` was not graded: no exercise of this course")
+                for name in self.unplaced]
+
+
+def _handed_in_path(path: Path, student: Student, export_format: str) -> str:
+    """The path of a file as the student handed it in: no LMS prefix, no LMS folder (`hw1/Softmax.py`)."""
+    if export_format == CANVAS or student.folder is None:
+        return _exercise_file_name(path.name, export_format)[0]
+    try:
+        parts = path.relative_to(student.folder).parts
+    except ValueError:
+        return path.name
+    if export_format == MOODLE and parts and _MOODLE_DIR.match(parts[0]):
+        parts = parts[1:]
+    return "/".join(parts) or path.name
+
+
+def _placed_note(exercise, handed: str) -> str | None:
+    """A note for a file graded under the exercise's name though handed in otherwise (case, subfolder)."""
+    name = handed.rsplit("/", 1)[-1]
+    why = (["its name differs only in case"] if name != exercise.filename else []) + (
+        [f"it is in the subfolder {handed.rsplit('/', 1)[0]}/"] if "/" in handed else [])
+    if not why:
+        return None
+    return (f"{exercise.id}: `{handed}` was graded as `{exercise.filename}` ({' and '.join(why)}); next time "
+            f"hand it in as `{exercise.filename}` at the top of your submission")
 
 
 def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
@@ -330,8 +403,10 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
     A `.py` named after an exercise wins; otherwise a notebook named after it, otherwise any notebook
     that defines the exercise's functions (the functions are read statically; no cell runs). The
     identities are kept by the caller (`identities_document`)."""
+    from d2lcoach.instructor.batch.roster import did_you_mean
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
+    by_id = {e.id.lower(): e for e in course.exercises}
     placements = []
     owners: dict[str, Student] = {}
     for student in export.students:
@@ -366,6 +441,8 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                     placed[exercise.id] = py.name
                     if py in superseded.values():
                         notes.append(f"{exercise.id}: graded from your newest resubmission, {py.name}")
+                    elif (note := _placed_note(exercise, _handed_in_path(py, student, export.format))):
+                        notes.append(note)
                 except UsageError as exc:  # a link, a FIFO, too large: this student's note, nobody else's
                     notes.append(f"{exercise.id}: not graded: {_reason(exc, py)}")
             else:
@@ -390,8 +467,16 @@ def build_roster(export: Export, course: Course, dest: Path) -> list[Placement]:
                 (folder / exercise.filename).write_bytes(source)
         notes += [f"{old.name} not graded: an older hand-in, resubmitted as {newest.name}"
                   for old, newest in superseded.items()]
-        unplaced = [_shown(p.name) for p in student.files if p not in taken]
-        placements.append(Placement(student, placed, [_shown(n) for n in notes], unplaced))
+        unplaced, explained = [], {}
+        for path in student.files:
+            if path in taken:
+                continue
+            unplaced.append(_shown(path.name))
+            handed = _exercise_file_name(path.name, export.format)[0]
+            close = did_you_mean(student.key, unplaced[-1], handed, by_id, placed)  # named as in the download
+            if close is not None:
+                explained[unplaced[-1]] = close.text
+        placements.append(Placement(student, placed, [_shown(n) for n in notes], unplaced, explained))
     return placements
 
 

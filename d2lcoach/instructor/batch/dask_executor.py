@@ -156,6 +156,7 @@ class DaskExecutor:
         self.chunk = None if chunk is None else max(1, int(chunk))  # None: sized by `plan_chunks`
         self.task = task  # what runs on the workers (tests wrap it)
         self.workers = 0  # task threads of the workers connected now
+        self.worker_count = 0  # the workers connected now
         self.lost = 0  # workers that left the cluster while this client watched (died, or were stopped)
         self._seen: set[str] = set()
         self._refreshed = 0.0
@@ -194,7 +195,8 @@ class DaskExecutor:
 
     def _count(self, workers: dict):
         self._seen |= set(workers)
-        self.workers = sum(w.get("nthreads", 1) for w in workers.values())
+        self.worker_count = len(workers)
+        self.workers = sum(w.get("nthreads", 1) for w in workers.values())  # what grades at once
         self.lost = len(self._seen - set(workers))
         self._refreshed = time.monotonic()
 
@@ -202,7 +204,10 @@ class DaskExecutor:
         """How many workers grade now and how many were lost, for the progress bar."""
         if self.client.status == "running" and time.monotonic() - self._refreshed > REFRESH_SECONDS:
             self._count(self.client.scheduler_info(n_workers=-1)["workers"])
-        return f"{self.workers} Dask worker(s)" + (f", {self.lost} lost" if self.lost else "")
+        text = f"{self.worker_count} Dask worker{'s' if self.worker_count != 1 else ''}"
+        if self.workers != self.worker_count:
+            text += f" ({self.workers} threads)"
+        return text + (f", {self.lost} lost" if self.lost else "")
 
     def close(self):
         self.client.close()

@@ -68,6 +68,7 @@ class FileNote:
     exercise: str  # the exercise it probably is
     graded: bool  # True: graded as that exercise; False: not graded (see text)
     text: str  # one line for the instructor and the learner
+    not_asked: bool = False  # an exercise's own file, left alone because the run was asked for others (-e)
 
     def to_json(self) -> dict:
         return {"file": self.file, "exercise": self.exercise, "graded": self.graded, "text": self.text}
@@ -83,7 +84,7 @@ class StudentFiles:
     ignored: list[str]  # names that are not graded (folders end with /)
 
 
-def _did_you_mean(student: str, shown: str, name: str, by_id: dict[str, Exercise],
+def did_you_mean(student: str, shown: str, name: str, by_id: dict[str, Exercise],
                   found: dict[str, Path]) -> FileNote | None:
     """A note for a file not graded whose name is close to an exercise that has no file, else None."""
     stem, _, suffix = name.rpartition(".") if "." in name else (name, "", "")
@@ -97,6 +98,11 @@ def _did_you_mean(student: str, shown: str, name: str, by_id: dict[str, Exercise
     else:
         text = f"`{shown}` was not graded: did you mean `{exercise.filename}`?"
     return FileNote(student, shown, exercise.id, False, text)
+
+
+def not_asked_text(shown: str, asked: set[str]) -> str:
+    """Why an exercise's file was left alone: the run was asked for other exercises only (`-e`)."""
+    return f"`{shown}` was not graded in this run: only {', '.join(sorted(asked))} {'was' if len(asked) == 1 else 'were'} asked for"
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -185,7 +191,7 @@ def find_submissions(student: str, folder: Path, course: Course) -> StudentFiles
         if is_link(path):
             note = FileNote(student, shown, "", False, f"`{shown}` {LINK_REASON}; it was not graded")
         else:
-            note = None if is_folder(path) else _did_you_mean(student, shown, path.name, by_id, found)
+            note = None if is_folder(path) else did_you_mean(student, shown, path.name, by_id, found)
         if note is not None:
             notes.append(note)
     return StudentFiles(found, relpaths, notes, ignored)

@@ -20,7 +20,8 @@ from d2lcoach.instructor.batch.model import (
 )
 from d2lcoach.instructor.batch.report import write_report
 from d2lcoach.learner.tutor import load_submission
-from d2lcoach.instructor.batch.roster import FileNote, check_inputs, find_submissions, list_roster, select_exercises
+from d2lcoach.instructor.batch.roster import (FileNote, check_inputs, find_submissions, list_roster, not_asked_text,
+                                              select_exercises)
 from d2lcoach.course import Course, Exercise
 from d2lcoach.errors import UsageError
 from d2lcoach.results import CheckResult
@@ -89,6 +90,10 @@ def grade_roster(roster: Path, out: Path, *, course: Course, jobs: int | None = 
             files = find_submissions(student, folder, course)
             ignored[student] = files.ignored
             file_notes += [n for n in files.notes if n.graded is False or n.exercise in digests]
+            for exercise_id in files.found.keys() - digests.keys():  # handed in, but not asked for (-e)
+                shown = files.relpaths[exercise_id]
+                ignored[student].append(shown)
+                file_notes.append(FileNote(student, shown, exercise_id, False, not_asked_text(shown, asked), True))
             for exercise in selected:
                 relpath = files.relpaths.get(exercise.id, exercise.filename)
                 pairs.append(Pair(student, exercise, files.found.get(exercise.id), f"{student}/{relpath}"))
