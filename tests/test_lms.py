@@ -150,8 +150,8 @@ def test_grade_class_grades_an_export_from_python_without_the_cli(tmp_path):
                        on_start=lambda executor, warning: started.append(executor))
     assert started == [None]  # told once, before the grading, that the local pool grades
     assert (done.export_format, done.students_found, done.converted) == ("canvas", 2, True)
-    assert done.unplaced == ["smithjohn_1001: smithjohn_1001_5004_notes.txt"]
-    assert [p.name for p in done.gradebooks] == ["gradebook-canvas.csv", "canvas-notes.csv"]
+    assert done.unplaced == ["smithjohn_1001: smithjohn_1001_5004_notes.txt was not graded: no exercise of this course"]
+    assert [p.name for p in done.gradebooks] == ["canvas-feedback.zip", "gradebook-canvas.csv", "canvas-notes.csv"]
     assert (done.summary.graded, done.summary.seed) == (2, 11)
     rows = {row[1]: row[5:] for row in read_csv(tmp_path / "report" / "gradebook-canvas.csv")[2:]}
     assert rows == {"1001": ["10"], "1002": ["0"]}
