@@ -35,23 +35,35 @@ from d2lcoach.sandbox.runtime import lazy_dynamo
 from d2lcoach.sandbox.runtime.wire import SentTensor
 from d2lcoach.text import clip
 
-DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
+#: The stand-in GPU of a grader without one (d2lcoach/sandbox/runtime/standin.py): it says it is a
+#: real accelerator and computes real values on the CPU, so values are checked there too.
+STAND_IN = "npu"
+DEVICE_CHOICES = ("all", "cpu", "cuda", STAND_IN, "meta")
+_DEVICE_WORDS = {STAND_IN: f"{STAND_IN} (a stand-in GPU that computes on the CPU)",
+                 "meta": "meta (shapes only, no values)"}
 _MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
            "found at least two devices", "expected device", "but got device", "device type")
 lazy_dynamo.defer()  # the references run optimisers and meta-free ops only: no compiler needed
 
 
 def resolve_devices(choice: str) -> list[str]:
-    """`all` is the CPU, plus CUDA when available, plus `meta` when there is no GPU."""
+    """`all` is the CPU, plus CUDA when available, plus the stand-in GPU when there is none.
+
+    `meta` (shapes and devices only, no values), the stand-in's forerunner, can still be named."""
     choice = (choice or "all").lower()
     if choice not in DEVICE_CHOICES:
         raise UsageError(f"unknown device {choice!r}; choose one of: {', '.join(DEVICE_CHOICES)}")
     cuda = torch.cuda.is_available()
     if choice == "all":
-        return ["cpu", "cuda"] if cuda else ["cpu", "meta"]
+        return ["cpu", "cuda"] if cuda else ["cpu", STAND_IN]
     if choice == "cuda" and not cuda:
         raise UsageError("--device cuda: no CUDA device is available on this machine")
     return [choice]
+
+
+def describe_devices(devices: list[str]) -> str:
+    """The devices a check grades on, in words a learner understands."""
+    return ", ".join(_DEVICE_WORDS.get(d, d) for d in devices)
 
 
 def new_seed() -> int:
