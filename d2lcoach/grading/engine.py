@@ -19,7 +19,7 @@ import torch
 
 from d2lcoach.course import Exercise
 from d2lcoach.errors import UsageError
-from d2lcoach.grading.case import Case
+from d2lcoach.grading.case import STAND_IN, Case
 from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
 from d2lcoach.grading.operators import matches, request_plan
 from d2lcoach.grading.diagnosis import first_match
@@ -32,12 +32,12 @@ from d2lcoach.results import CheckItem, CheckResult
 from d2lcoach.sandbox import Limits, Outcome, Sandbox
 from d2lcoach.sandbox.runtime import drivers
 from d2lcoach.sandbox.runtime import lazy_dynamo
+from d2lcoach.sandbox.runtime import standin
 from d2lcoach.sandbox.runtime.wire import SentTensor
 from d2lcoach.text import clip
 
-#: The stand-in GPU of a grader without one (d2lcoach/sandbox/runtime/standin.py): it says it is a
-#: real accelerator and computes real values on the CPU, so values are checked there too.
-STAND_IN = "npu"
+#: STAND_IN, the stand-in GPU of a grader without one (d2lcoach/sandbox/runtime/standin.py), says it
+#: is a real accelerator and computes real values on the CPU, so values are checked there too.
 DEVICE_CHOICES = ("all", "cpu", "cuda", STAND_IN, "meta")
 _DEVICE_WORDS = {STAND_IN: f"{STAND_IN} (a stand-in GPU that computes on the CPU)",
                  "meta": "meta (shapes only, no values)"}
@@ -133,6 +133,15 @@ def _detach(x):
     return x
 
 
+def _on_cpu(x):
+    """Stand-in tensors brought to the CPU (while the stand-in is on), the rest as it is."""
+    if isinstance(x, torch.Tensor):
+        return standin.to_cpu(x)
+    if isinstance(x, (tuple, list)):
+        return type(x)(_on_cpu(v) for v in x)
+    return x
+
+
 def expected_for(exercise: Exercise, case: Case) -> dict:
     """The reference's output (and gradients) for one case, computed on the CPU in this process."""
     reference = load_reference(exercise.solution_path)
@@ -140,6 +149,9 @@ def expected_for(exercise: Exercise, case: Case) -> dict:
         functions = {name: getattr(reference, name) for name in exercise.functions}
         return {"output": drivers.run(case.spec, functions, "cpu"), "grads": None}
     fn = getattr(reference, case.function)
+    if tuple(case.devices or ()) == (STAND_IN,):  # its arguments may name the stand-in (a device list)
+        with standin.on():
+            return {"output": _on_cpu(_detach(fn(*_clone(case.args), **_clone(case.kwargs)))), "grads": None}
     out = _detach(fn(*_clone(case.args), **_clone(case.kwargs)))
     grads = None
     if case.grad:

@@ -181,7 +181,7 @@ def _watched_tensors(x):
 
 def watch_tensor(t, original: bool, plain) -> dict:
     """What a declared state tensor looks like after a call: values, gradient, identity, graph."""
-    if not isinstance(t, torch.Tensor) or type(t) not in (torch.Tensor, nn.Parameter):
+    if not isinstance(t, torch.Tensor) or (type(t) not in TENSOR_TYPES and type(t) is not nn.Parameter):
         return {"value": plain(t)}
     grad = t.grad if t.is_leaf else None  # a non-leaf has no .grad (reading it warns)
     return {"value": t.detach().clone(), "same_object": original,
@@ -217,7 +217,8 @@ def _count_backward(x, counter: list):
 def _steps(spec, functions, device, call, plain):
     """Calls in order over one carried state; after each call its output and the declared state.
 
-    spec: env {name: plain value} (moved to the device), held {name: env list}: a shallow copy of that
+    spec: env {name: plain value} (moved to the device), spread {name: [device or "run", ...]} (the
+    items of a list in env moved each to its device, after that), held {name: env list}: a shallow copy of that
     list made before the first step (the items as the caller holds them, whatever the calls rebind in
     the list), leaves [names whose tensors require grad],
     build {name: trusted object}, watch [names reported after every step], count_backward [names],
@@ -225,6 +226,8 @@ def _steps(spec, functions, device, call, plain):
     "save": name} | {"backward": name} | {"set_grad": name, "value": tensors}].
     """
     env = {name: place(value, device) for name, value in spec.get("env", {}).items()}
+    for name, where in spec.get("spread", {}).items():  # a list's items on several devices ("run": the run's)
+        env[name] = [t.to(device if d == "run" else d) for t, d in zip(env[name], where)]
     for name, source in spec.get("held", {}).items():  # the caller's own references to a list's items
         env[name] = list(env[source])
     for name in spec.get("leaves", ()):
