@@ -1,35 +1,40 @@
-"""The stand-in GPU: on a grader without one, tensors that say they are on `cuda:0` and compute on the CPU.
+"""The stand-in GPU: on a grader without CUDA, a device `npu` whose tensors compute on the CPU.
 
 The contract's device property (results live on the inputs' device; nothing hard-codes `cpu`) needs
 a second device. PyTorch's `meta` device told a submission what it was (`X.is_meta`), so code built
-on a hard-coded `cpu` could special-case it, and it had no values to check. The stand-in instead
-looks like a real GPU through the public tensor API and computes real values, so the parent checks
-values there too:
+on a hard-coded `cpu` could special-case it, and it had no values to check. The stand-in computes
+real values, so the parent checks values there too, and behaves as an accelerator does:
 
-- `x.device` is `cuda:0`, `x.is_cuda` is true, `x.is_meta` false, `x.get_device()` 0;
-  `torch.cuda.is_available()` is true and `torch.cuda.device_count()` 1 while a stand-in run is on.
-- `torch.zeros(..., device=x.device)`, `x.new_zeros`, `*_like`, `x.to('cuda')` and `x.cuda()` make
-  stand-in tensors; `x.cpu()` and `x.to('cpu')` give plain CPU tensors with the same values.
+- `x.device` is `npu:0` (`x.device.type` "npu", `x.is_meta` and `x.is_cpu` false, `x.get_device()`
+  0); `str`/`repr` print as a tensor on `npu:0` does.
+- `torch.zeros(..., device=x.device)`, `x.new_zeros`, `*_like`, `x.to('npu')`, `x.npu()` and
+  `nn.Module.to(x.device)` make stand-in tensors; `x.cpu()` and `x.to('cpu')` give plain CPU tensors
+  with the same values; autograd, views and in-place operators work as on any device.
 - An operator that mixes a stand-in tensor with a CPU tensor of one or more dimensions raises
-  "Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!",
+  "Expected all tensors to be on the same device, but found at least two devices, npu:0 and cpu!",
   as CUDA does (CPU scalars, copies between the devices and CPU index tensors are allowed, as there).
-- `x.numpy()` refuses as on a GPU; `x.data_ptr()` gives the address of the values.
+- `x.numpy()` refuses as on a GPU; `x.data_ptr()` gives the address of the values; `x.tolist()`,
+  `x.item()` and formatting work.
 
-How: `StandIn` is a wrapper subclass (`torch.Tensor._make_wrapper_subclass`, the device-faking
-trick of FakeTensor) around a plain CPU tensor; its `__torch_dispatch__` and, for factories that
-have no tensor argument, a dispatch mode (`on()`) unwrap, run the operator on the CPU, and wrap
-what comes back (in-place results and views keep their aliasing). Autograd runs above it as on any
-device. Each operator costs one Python dispatch, as the operator recorder already does.
+Why `npu` and not `cuda`: a tensor can claim `cuda` (FakeTensor's trick), but autograd then asks
+the CUDA driver for streams and aborts the process where there is none. So the stand-in is
+PyTorch's PrivateUse1 backend, registered from Python (`_setup_privateuseone_for_python_backend`)
+under the name Ascend's real backend uses. `StandIn` is a wrapper subclass
+(`torch.Tensor._make_wrapper_subclass`) around a plain CPU tensor; its `__torch_dispatch__` and,
+for factories that have no tensor argument, a dispatch mode (`on()`) unwrap, run the operator on
+the CPU, and wrap what comes back. Each operator costs one Python dispatch (benchmarks/bench_standin.py).
 
 What it cannot hide, from code that looks at the machinery rather than at tensors:
 - `type(x) is torch.Tensor` is false (its `__name__`, `__module__` and `__qualname__` read
   `Tensor`, `torch`, `Tensor`, so printing the type shows `<class 'torch.Tensor'>`);
-- the dispatch mode on torch's mode stack, and `torch.cuda` functions other than the ones named above
-  (`torch.cuda.get_device_name()` fails: there is no driver);
-- a CPU generator passed to a CUDA factory is accepted (a real GPU refuses it), and random numbers
-  drawn on the stand-in are the CPU's.
-The code policy refuses private names, dunder attributes (`__class__`, `__dict__`) and `torch.utils`
-(the mode stack), which leaves `type(x)`; it is left allowed (see d2lcoach/grading/policy.py).
+- the device's name: `x.device.type` is "npu", a device no grader has, and `torch.cuda.is_available()`
+  is false; a submission can tell it is not on CUDA, but not that it is on a stand-in, and whatever it
+  does there is checked for values and device as on a real GPU;
+- the dispatch mode on torch's mode stack, and `torch.npu` is torch's placeholder module;
+- a CPU generator passed to a factory on the stand-in is accepted, and its random numbers are the CPU's.
+The code policy already refuses private names, dunder attributes (`__class__`, `__dict__`) and
+`torch.utils` (the mode stack); it leaves `type(x)` allowed: refusing the builtin would refuse
+honest code, and what a submission can learn from it buys no credit (values are checked here).
 This file is copied into the sandbox: it imports only torch.
 """
 
@@ -39,7 +44,6 @@ import contextlib
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode, return_and_correct_aliasing
-from torch.utils._pytree import tree_flatten, tree_map
 
 NAME = "npu"
 
@@ -81,12 +85,21 @@ class StandIn(torch.Tensor):
         return wrapper
 
     def __init__(self, elem: torch.Tensor):
-        super().__init__()
+        pass  # __new__ did it all
 
 
     def __repr__(self, *, tensor_contents=None):
         text = super().__repr__(tensor_contents=tensor_contents)
         return "tensor(" + text.removeprefix("Tensor(")  # what torch prints for its own type
+
+    @property
+    def data(self):
+        return torch.Tensor.data.__get__(self)
+
+    @data.setter
+    def data(self, value):  # `p.data = new` (nn.Module.to does it): the values inside follow the new tensor
+        torch.Tensor.data.__set__(self, value)
+        self._elem = value._elem if type(value) is StandIn else value
 
     def __format__(self, format_spec):
         if self.dim() == 0:  # what torch.Tensor does for its own type only (printing uses it)
@@ -124,16 +137,45 @@ def _is_ours(device) -> bool:
 
 
 def _unwrap(x):
-    return x._elem if type(x) is StandIn else x
+    """An operator's argument with stand-in tensors replaced by their values (aten nests one list deep)."""
+    kind = type(x)
+    if kind is StandIn:
+        return x._elem
+    if kind is list or kind is tuple:
+        return kind(_unwrap(v) for v in x)
+    return x
 
 
 def _wrap(x):
-    return StandIn(x) if type(x) is torch.Tensor else x
+    kind = type(x)
+    if kind is torch.Tensor:
+        return StandIn(x)
+    if kind is list or kind is tuple:
+        return kind(_wrap(v) for v in x)
+    return x
+
+
+def _devices(values) -> tuple[bool, bool]:
+    """Whether the arguments hold a stand-in tensor, and a CPU tensor of one or more dimensions."""
+    ours = cpu = False
+    for x in values:
+        for t in (x if type(x) is list or type(x) is tuple else (x,)):
+            kind = type(t)
+            if kind is StandIn:
+                ours = True
+            elif kind is torch.Tensor and t.dim() > 0:
+                cpu = True
+    return ours, cpu
+
+
+_ALIASES: dict = {}  # operator -> whether a result aliases an argument (a view, an in-place result)
 
 
 def _dispatch(func, args, kwargs):
-    flat = tree_flatten((args, kwargs))[0]
-    ours = [t for t in flat if type(t) is StandIn]
+    ours, cpu = _devices(args)
+    if kwargs:
+        more = _devices(kwargs.values())
+        ours, cpu = ours or more[0], cpu or more[1]
     device = kwargs.get("device")
     if device is not None and _is_ours(device):
         kwargs = {**kwargs, "device": _CPU}
@@ -146,16 +188,17 @@ def _dispatch(func, args, kwargs):
         wrap = True
     else:
         return func(*args, **kwargs)
-    if ours and func not in _MIXING_ALLOWED:
-        for t in flat:
-            if type(t) is torch.Tensor and t.dim() > 0:
-                raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
-                                   f"devices, npu:0 and cpu! (when checking argument in {func._schema.name})")
-    out = func(*tree_map(_unwrap, args), **tree_map(_unwrap, kwargs))
+    if ours and cpu and func not in _MIXING_ALLOWED:
+        raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
+                           f"devices, npu:0 and cpu! (when checking argument in {func._schema.name})")
+    out = func(*_unwrap(args), **{k: _unwrap(v) for k, v in kwargs.items()})
     if not wrap:
         return out
-    out = tree_map(_wrap, out)
-    if ours and any(r.alias_info is not None for r in func._schema.returns):
+    out = _wrap(out)
+    aliases = _ALIASES.get(func)
+    if aliases is None:
+        aliases = _ALIASES[func] = any(r.alias_info is not None for r in func._schema.returns)
+    if ours and aliases:
         out = return_and_correct_aliasing(func, args, kwargs, out)
     return out
 
