@@ -69,3 +69,14 @@ def test_a_module_moved_to_float64_keeps_its_weights(on):
     assert isinstance(layer.weight, torch.nn.Parameter) and layer.weight.device.type == "npu"
     assert torch.equal(layer.weight.detach().cpu(), want)
     assert layer(standin.place(torch.ones(1, 3, dtype=torch.float64))).dtype == torch.float64
+
+
+def test_the_drivers_take_stand_in_tensors_for_tensors(on, monkeypatch):
+    """As in the sandboxed child (harness.py adds the type): the repeat driver's gradients come back."""
+    from d2lcoach.sandbox.runtime import drivers
+    monkeypatch.setattr(drivers, "TENSOR_TYPES", drivers.TENSOR_TYPES | {standin.StandIn})
+    spec = {"driver": "repeat", "function": "double", "times": 2, "args": [torch.ones(2, 3)], "grad": [0],
+            "grad_outputs": [torch.ones(2, 3)]}
+    result = drivers.run(spec, {"double": lambda X: X * 2}, standin.NAME)
+    assert [out.device.type for out in result["outputs"]] == [standin.NAME] * 2
+    assert all(torch.equal(g[0].cpu(), torch.full((2, 3), 2.0)) for g in result["grads"])

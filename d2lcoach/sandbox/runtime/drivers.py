@@ -413,7 +413,7 @@ def _repeat(spec, functions, device, call, plain):
 
 
 def _input_grads(out, leaves, grad_outputs):
-    if type(out) is not torch.Tensor or tuple(out.shape) != tuple(grad_outputs[0].shape):
+    if type(out) not in TENSOR_TYPES or tuple(out.shape) != tuple(grad_outputs[0].shape):
         return "the output is not a tensor of the expected shape"
     if not out.requires_grad:
         return "the output does not require grad"
