@@ -26,6 +26,12 @@ import routines
 import standin
 import wire
 
+# torch's C++ looks up DTensor, importing torch.distributed.tensor (2.5 s, and sympy), the first time it
+# makes the Python object of a tensor subclass itself (`x.as_subclass(...)` on a stand-in tensor).
+# Nothing in the sandbox uses DTensor: a placeholder module whose DTensor no tensor is spares that.
+_placeholder = types.ModuleType("torch.distributed.tensor", "placeholder: the sandbox has no DTensor")
+_placeholder.DTensor = type("DTensor", (), {})
+sys.modules.setdefault("torch.distributed.tensor", _placeholder)
 drivers.TENSOR_TYPES.add(standin.StandIn)
 standin.warm()  # in the warm worker, before any fork
 
