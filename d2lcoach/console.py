@@ -17,7 +17,7 @@ from rich.table import Table
 from rich import box
 
 from d2lcoach.grading.scoring import format_points
-from d2lcoach.results import CheckResult
+from d2lcoach.results import DEVICE_NOTES, CheckResult
 
 _COUNT = re.compile(r"\n\(\d+ failing cases; this is the smallest\)$")  # how many cases a device failed
 
@@ -97,6 +97,9 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
     for check in result.checks:
         mark = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
         table.add_row(escape(check.name), check.device, mark)
+    devices = dict.fromkeys(c.device for c in result.checks)
+    notes = [f"{d}: {DEVICE_NOTES[d]}" for d in devices if d in DEVICE_NOTES]  # what `npu` is
+    table.caption = escape("; ".join(notes)) if notes else None
     if result.checks:
         console.print(table)
     shown = repeated = 0

@@ -28,7 +28,7 @@ from d2lcoach.grading.static import check_source
 from d2lcoach.grading.version import GRADER_VERSION  # noqa: F401 - the engine's version, named here too
 from d2lcoach.errormap import error_map, should_map
 from d2lcoach.learner_text import clean
-from d2lcoach.results import CheckItem, CheckResult
+from d2lcoach.results import DEVICE_NOTES, CheckItem, CheckResult
 from d2lcoach.sandbox import Limits, Outcome, Sandbox
 from d2lcoach.sandbox.runtime import drivers
 from d2lcoach.sandbox.runtime import lazy_dynamo
@@ -39,8 +39,6 @@ from d2lcoach.text import clip
 #: STAND_IN, the stand-in GPU of a grader without one (d2lcoach/sandbox/runtime/standin.py), says it
 #: is a real accelerator and computes real values on the CPU, so values are checked there too.
 DEVICE_CHOICES = ("all", "cpu", "cuda", STAND_IN, "meta")
-_DEVICE_WORDS = {STAND_IN: f"{STAND_IN} (a stand-in GPU that computes on the CPU)",
-                 "meta": "meta (shapes only, no values)"}
 _MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
            "found at least two devices", "expected device", "but got device", "device type")
 lazy_dynamo.defer()  # the references run optimisers and meta-free ops only: no compiler needed
@@ -63,7 +61,7 @@ def resolve_devices(choice: str) -> list[str]:
 
 def describe_devices(devices: list[str]) -> str:
     """The devices a check grades on, in words a learner understands."""
-    return ", ".join(_DEVICE_WORDS.get(d, d) for d in devices)
+    return ", ".join(f"{d} ({DEVICE_NOTES[d]})" if d in DEVICE_NOTES else d for d in devices)
 
 
 def new_seed() -> int:
