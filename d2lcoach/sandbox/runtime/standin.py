@@ -66,6 +66,8 @@ def _register() -> torch.device:
             _setup_privateuseone_for_python_backend(NAME)
         _DEVICE.append(torch.device(NAME, 0))
     return _DEVICE[0]
+
+
 _CPU = torch.device("cpu")
 _aten = torch.ops.aten
 #: Operators that take CPU tensors beside GPU ones on a real GPU as well.
@@ -74,7 +76,7 @@ _MIXING_ALLOWED = {_aten.copy_.default, _aten._to_copy.default, _aten.index.Tens
 
 
 class StandIn(torch.Tensor):
-    """A tensor on the stand-in GPU: `cuda:0` outside, a plain CPU tensor (`_elem`) inside."""
+    """A tensor on the stand-in GPU: `npu:0` outside, a plain CPU tensor (`_elem`) inside."""
 
     @staticmethod
     def __new__(cls, elem: torch.Tensor):
@@ -86,7 +88,6 @@ class StandIn(torch.Tensor):
 
     def __init__(self, elem: torch.Tensor):
         pass  # __new__ did it all
-
 
     def __repr__(self, *, tensor_contents=None):
         text = super().__repr__(tensor_contents=tensor_contents)
@@ -236,8 +237,8 @@ def to_cpu(x):
 
 @contextlib.contextmanager
 def on():
-    """The stand-in GPU switched on: factories on `cuda` make stand-in tensors, `torch.cuda` says one GPU
-    is there. Enter it below the operator recorder, which must stay on top of the mode stack."""
+    """The stand-in GPU switched on: factories on `npu` make stand-in tensors, and the backward pass runs
+    on the calling thread. Enter it below the operator recorder, which must stay on top of the mode stack."""
     _register()
     lift_cpu_only = torch._C._only_lift_cpu_tensors()
     torch._C._set_only_lift_cpu_tensors(True)  # torch.tensor(..., device=d) builds on the CPU, then moves
