@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import sys
 
 from rich.console import Console
@@ -16,7 +17,9 @@ from rich.table import Table
 from rich import box
 
 from d2lcoach.grading.scoring import format_points
-from d2lcoach.results import CheckResult
+from d2lcoach.results import DEVICE_NOTES, CheckResult
+
+_COUNT = re.compile(r"\n\(\d+ failing cases; this is the smallest\)$")  # how many cases a device failed
 
 
 def _plain() -> bool:
@@ -94,9 +97,12 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
     for check in result.checks:
         mark = "[green]pass[/]" if check.passed else "[bold red]FAIL[/]"
         table.add_row(escape(check.name), check.device, mark)
+    devices = dict.fromkeys(c.device for c in result.checks)
+    notes = [f"{d}: {DEVICE_NOTES[d]}" for d in devices if d in DEVICE_NOTES]  # what `npu` is
+    table.caption = escape("; ".join(notes)) if notes else None
     if result.checks:
         console.print(table)
-    shown = 0
+    shown = repeated = 0
     seen_messages, seen_hints = set(), set()
     failures = result.failures()
     # Checks that could not run because the call failed say so in the table; show the causes.
@@ -114,9 +120,13 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
     for checks in by_cause.values():
         check = checks[0]
         cause = _cause(check.message)
-        if check.message in seen_messages or (shown >= 3 and not verbose):
+        same = _COUNT.sub("", check.message)  # the same failure on a second device is shown once
+        if same in seen_messages:
+            repeated += 1
             continue
-        seen_messages.add(check.message)
+        if shown >= 3 and not verbose:
+            continue
+        seen_messages.add(same)
         shown += 1
         console.print(f"[bold red]✗ {escape(check.label)}[/]")
         for line in check.message.splitlines():
@@ -127,7 +137,7 @@ def render_result(result: CheckResult, exercise_title: str = "", verbose: bool =
         if cause and len(checks) > 1:
             others = ", ".join(c.label for c in checks[1:])
             console.print(f"    [dim]the same error also fails: {escape(others)}[/]")
-    hidden = len(by_cause) - shown
+    hidden = len(by_cause) - shown - repeated
     if hidden > 0:
         console.print(f"[dim]... and {hidden} more failing check(s); {escape(see_all)} to see them all[/]")
     if result.output.strip():

@@ -8,6 +8,10 @@ from __future__ import annotations
 import dataclasses
 
 
+#: The devices a learner may not know, in words (`npu` is grading/case.py's STAND_IN).
+DEVICE_NOTES = {"npu": "a stand-in GPU that computes on the CPU",
+                "meta": "shapes only, no values"}
+
 #: Checks that only gate a submission: passing them shows no work done.
 GATES = frozenset({"syntax", "imports", "forbidden routine"})
 
@@ -16,7 +20,7 @@ GATES = frozenset({"syntax", "imports", "forbidden routine"})
 class CheckItem:
     name: str  # the property of the contract, e.g. "values", "numerical stability", "device"
     passed: bool
-    device: str  # "cpu", "cuda", "meta", or "-" for checks that run no code (imports)
+    device: str  # "cpu", "cuda", "npu" (the stand-in GPU), "meta", or "-" for checks that run no code
     message: str = ""
     priority: int = 0  # failures are shown lowest first: the most specific diagnosis leads
     case: int | None = None  # the index of the case the message shows (its smallest counterexample)

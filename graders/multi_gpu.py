@@ -1,6 +1,8 @@
 """Grader for multi_gpu (D2L 13.5): split_batch as a plain call whose shards are checked device by device,
-allreduce as a steps case over a list of tensors updated in place. Lists of CPU devices everywhere; where
-the grading machine has a GPU, cases with CUDA devices are added (they run on the CUDA device only)."""
+allreduce as a steps case over a list of tensors updated in place. Lists of CPU devices everywhere, and
+lists that mix the CPU with a second device: CUDA where the grading machine has it, else the stand-in GPU
+(npu, d2lcoach/sandbox/runtime/standin.py); those cases run on that device only. On a mixed list a
+missing `.to(device)` raises (tensors on two devices) or leaves a shard or a sum on the wrong device."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import dataclasses
 import torch
 
 from d2lcoach.grading import driven
-from d2lcoach.grading.case import Case
+from d2lcoach.grading.case import STAND_IN, Case
 from d2lcoach.sandbox.runtime.wire import SentTensor
 
 _SPLIT_HINT = ("shard i is X.chunk(len(devices))[i].to(devices[i]) (ceil(n / k) rows, the last fewer); "
@@ -19,7 +21,11 @@ _REDUCE_HINT = ("add every data[i].to(data[0].device) into data[0][:], then copy
 
 
 def _same_device(got: str, want: str) -> bool:
-    return got == str(torch.device(want))
+    """`cuda` is `cuda:0` (and `npu` is `npu:0`: the parent need not know the stand-in's device type)."""
+    def full(name: str) -> str:
+        kind, _, index = name.partition(":")
+        return kind if kind == "cpu" else f"{kind}:{index or 0}"
+    return full(got) == full(want)
 
 
 def compare_split(expected, actual, case: Case, device: str) -> list[tuple[str, str]]:
@@ -66,6 +72,39 @@ def _reduce_case(gen, k: int, shape: tuple, dtype=torch.float32) -> Case:
                 label=f"allreduce(data), data = {k} tensors of shape {tuple(shape)}", hint=_REDUCE_HINT)
 
 
+def compare_spread(expected, actual, case: Case, device: str) -> list[tuple[str, str]]:
+    """allreduce over tensors on several devices (spec `spread`): after the call each tensor is still on
+    its own device; then the values, as `driven.compare_steps` judges them."""
+    where = [device if d == "run" else d for d in case.spec["spread"]["data"]]
+    found: dict[str, str] = {}
+    for step in actual if type(actual) is list else []:
+        state = step.get("state") if type(step) is dict else None
+        for name in case.spec["watch"]:
+            items = state.get(name) if type(state) is dict else None
+            for i, item in enumerate(items if type(items) is list else []):
+                got = item.get("value") if type(item) is dict else None
+                if not isinstance(got, SentTensor) or i >= len(where):
+                    continue
+                if not _same_device(got.device, where[i]):
+                    found.setdefault("device", f"{case.label}: afterwards data[{i}] is on {got.device}, expected "
+                                     f"{where[i]}, where the caller put it. Hint: {_REDUCE_HINT}")
+                item["value"] = SentTensor(got.tensor, device)  # its values are judged next
+    for check, message in driven.compare_steps(expected, actual, case, device):
+        found.setdefault(check, message)
+    return list(found.items())
+
+
+def _spread_case(gen, where: list, shape: tuple) -> Case:
+    """allreduce on tensors spread over the stand-in GPU ("run") and the CPU, run on the stand-in."""
+    case = _reduce_case(gen, len(where), shape)
+    case.spec["spread"] = {"data": list(where)}
+    shown = [STAND_IN if d == "run" else d for d in where]
+    return dataclasses.replace(case, devices=(STAND_IN,), compare=compare_spread,
+                               checks=("same tensors updated", "device"),
+                               label=f"allreduce(data), data = {len(where)} tensors of shape {tuple(shape)} "
+                                     f"on devices {shown}")
+
+
 def make_cases(gen: torch.Generator) -> list[Case]:
     cases = [
         _split_case(gen, 4, ["cpu"]),
@@ -79,4 +118,8 @@ def make_cases(gen: torch.Generator) -> list[Case]:
     ]
     if torch.cuda.is_available():  # the same on every seed of this machine: no number is drawn for it
         cases.append(_split_case(torch.Generator().manual_seed(0), 5, ["cuda:0", "cpu", "cuda:0"], run_on="cuda"))
+    else:  # the stand-in GPU: data[1] and data[-1] on the CPU, so no other entry's device passes for data[0]'s
+        fixed = torch.Generator().manual_seed(0)
+        cases.append(_split_case(fixed, 5, [f"{STAND_IN}:0", "cpu", f"{STAND_IN}:0"], run_on=STAND_IN))
+        cases.append(_spread_case(fixed, ["run", "cpu", "run", "cpu"], (2, 3)))
     return cases

@@ -74,7 +74,7 @@ LEVELS = (NAMESPACES, PROCESS)
 SEED = 7
 LIMITS = Limits(wall_seconds=5, cpu_seconds=8, memory_bytes=1 << 30, processes=24,
                 file_bytes=1 << 20, result_bytes=8 << 20)
-DEVICES = ["cpu", "meta"]  # the sandboxes here are not started for CUDA
+DEVICES = ["cpu", engine.STAND_IN]  # the stand-in GPU: the sandboxes here are not started for CUDA
 SCRATCH_BOUND = 64 << 20
 PROTECTED = ("d2lcoach", "solutions", "graders", "exercises", "course.yaml")
 SECRET_NAME = "D2LCOACH_HOSTILE_SECRET"

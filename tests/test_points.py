@@ -13,7 +13,7 @@ import yaml
 
 from d2lcoach.course import BUILTIN_ROOT, load_course
 from d2lcoach.errors import UsageError
-from d2lcoach.grading.engine import grade_source, make_cases
+from d2lcoach.grading.engine import STAND_IN, grade_source, make_cases
 from d2lcoach.grading.savecase import save_failing_case
 from d2lcoach.grading.scoring import GENERIC, score_properties
 from d2lcoach.results import CheckItem
@@ -21,7 +21,8 @@ from d2lcoach.results import CheckItem
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 SEED = 11
 
-#: Points of typical bugs under seed 11, the same with --device cpu and with cpu + meta.
+#: Points of typical bugs under seed 11, the same with --device cpu, with cpu + the stand-in GPU (the
+#: default without CUDA) and with cpu + meta.
 PINNED = {
     "softmax/bug_log_softmax": 0.0,          # every value wrong: generic checks earn nothing
     "softmax/bug_missing_keepdim": 3.33,     # raises on most 2-D inputs, broadcasts wrongly on square ones
@@ -51,12 +52,15 @@ def _grade(course, sandbox, name, devices, seed=SEED):
 def test_typical_bug_scores_are_pinned_and_the_same_on_every_device_set(course, sandbox, name):
     exercise, on_cpu = _grade(course, sandbox, name, ["cpu"])
     _, with_meta = _grade(course, sandbox, name, ["cpu", "meta"])
+    _, with_stand_in = _grade(course, sandbox, name, ["cpu", STAND_IN])
     assert round(on_cpu.score * exercise.points, 2) == PINNED[name], on_cpu.properties
     assert with_meta.score == on_cpu.score
+    assert with_stand_in.score == on_cpu.score, with_stand_in.properties
 
 
-def test_a_failure_on_one_device_costs_the_device_property_only(course, sandbox):
-    exercise, result = _grade(course, sandbox, "softmax/bug_cpu_ones", ["cpu", "meta"])
+@pytest.mark.parametrize("second", ["meta", STAND_IN])
+def test_a_failure_on_one_device_costs_the_device_property_only(course, sandbox, second):
+    exercise, result = _grade(course, sandbox, "softmax/bug_cpu_ones", ["cpu", second])
     lost = [p.name for p in result.properties if p.earned < p.weight]
     assert lost == ["device"], result.properties
     assert result.score == pytest.approx(1 - exercise.weight("device") / sum(p.weight for p in result.properties),

@@ -53,7 +53,7 @@ def grade(
                                                  help="Grade only this exercise id (repeat for more)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="One seed for the whole class "
                                        "[default: the one REPORT_DIR was graded with, else a fresh one]."),
-    device: str = typer.Option("all", "--device", help="all, cpu, cuda or meta."),
+    device: str = typer.Option("all", "--device", help="all, cpu, cuda, npu (a stand-in GPU) or meta."),
     json_output: bool = typer.Option(False, "--json", help="Print a JSON summary instead of the table."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
                                             help="Grade on the Dask cluster of this scheduler (tcp://HOST:8786); "

@@ -88,8 +88,8 @@ def _json_on_error(fn):
 def check_command(
     exercise: Optional[str] = typer.Argument(None, help="Exercise id (default: the current one)."),
     file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file instead of the workspace's."),
-    device: str = typer.Option("all", "--device", "-d", help="cpu, cuda, meta or all (CPU, plus CUDA when "
-                               "available, plus meta when there is no GPU)."),
+    device: str = typer.Option("all", "--device", "-d", help="cpu, cuda, npu, meta or all (CPU, plus CUDA when "
+                               "available, plus npu, a stand-in GPU, when there is none)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Reproduce a run: the same seed gives the same cases."),
     json_output: bool = typer.Option(False, "--json", help="Print exactly one JSON object."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every failing check in full."),

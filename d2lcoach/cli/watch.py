@@ -16,8 +16,8 @@ def watch(
     poll: bool = typer.Option(False, "--poll", help="Look for changes every 0.5 s instead of waiting for "
                               "file-system events (for network drives and some containers; watch also "
                               "switches by itself when events do not arrive)."),
-    device: str = typer.Option("all", "--device", "-d", help="cpu, cuda, meta or all (CPU, plus CUDA when "
-                               "available, plus meta when there is no GPU)."),
+    device: str = typer.Option("all", "--device", "-d", help="cpu, cuda, npu, meta or all (CPU, plus CUDA when "
+                               "available, plus npu, a stand-in GPU, when there is none)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="The cases' seed (default: one random seed for "
                                        "the whole session, so every save is checked on the same cases)."),
 ):

@@ -37,7 +37,7 @@ def init(
 
 
 def rebuild(
-    device: str = typer.Option("all", "--device", "-d", help="cpu, cuda, meta or all, as for `check`."),
+    device: str = typer.Option("all", "--device", "-d", help="cpu, cuda, npu, meta or all, as for `check`."),
     seed: Optional[int] = typer.Option(None, "--seed", help="The cases' seed (default: a random one)."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ):
@@ -48,8 +48,8 @@ def rebuild(
     from d2lcoach.errors import UsageError
     from d2lcoach.grading.engine import resolve_devices
     from d2lcoach.learner.lifecycle import rebuild_progress
-    if device.lower() not in ("all", "cpu", "cuda", "meta"):
-        raise UsageError(f"unknown device {device!r}; choose one of: all, cpu, cuda, meta")
+    if device.lower() not in ("all", "cpu", "cuda", "npu", "meta"):
+        raise UsageError(f"unknown device {device!r}; choose one of: all, cpu, cuda, npu, meta")
     course, workspace = course_and_workspace()
     done = rebuild_progress(course, workspace, devices=resolve_devices(device), seed=seed)
     if json_output:

@@ -17,6 +17,10 @@ TOLERANCES = {
 Path = tuple  # a path into the arguments, e.g. (0,) for args[0], (2, 3) for args[2][3]
 
 
+#: The stand-in GPU of a grader without CUDA (d2lcoach/sandbox/runtime/standin.py), as devices name it.
+STAND_IN = "npu"
+
+
 @dataclasses.dataclass
 class Case:
     """One input the submission is called on, and how to judge what comes back.
@@ -26,7 +30,9 @@ class Case:
     grad: argument paths that gradients must reach (checked on a second call with requires_grad).
     grad_outputs: for each tensor of the output (flattened), the upstream gradient or None.
     label: how to show the call, e.g. "softmax(X, dim=1)"; names: what to call each argument.
-    meta: also run on the meta device (shape, dtype and device only).
+    meta: also run on the meta device (shape, dtype and device only) when a user names it (--device meta).
+    devices: the devices the case runs on (of those graded); default all. A case for the stand-in GPU
+        alone names STAND_IN; its arguments may then name that device too (the reference runs on it).
     compare: optional custom comparison (expected, actual, case, device) -> list of (check, message);
         `checks` names the other checks it verifies.
     exact_containers: with `driven.compare_plain` (and the steps driver), a tuple and a list are not

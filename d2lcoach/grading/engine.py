@@ -19,7 +19,7 @@ import torch
 
 from d2lcoach.course import Exercise
 from d2lcoach.errors import UsageError
-from d2lcoach.grading.case import Case
+from d2lcoach.grading.case import STAND_IN, Case
 from d2lcoach.grading.compare import compare_values, excerpt, shape_str, show
 from d2lcoach.grading.operators import matches, request_plan
 from d2lcoach.grading.diagnosis import COMMON as COMMON_DIAGNOSES, first_match
@@ -29,14 +29,17 @@ from d2lcoach.grading.static import check_source
 from d2lcoach.grading.version import GRADER_VERSION  # noqa: F401 - the engine's version, named here too
 from d2lcoach.errormap import error_map, should_map
 from d2lcoach.text import clean
-from d2lcoach.results import CheckItem, CheckResult
+from d2lcoach.results import DEVICE_NOTES, CheckItem, CheckResult
 from d2lcoach.sandbox import Limits, Outcome, Sandbox
 from d2lcoach.sandbox.runtime import drivers
 from d2lcoach.sandbox.runtime import lazy_dynamo
+from d2lcoach.sandbox.runtime import standin
 from d2lcoach.sandbox.runtime.wire import SentTensor
 from d2lcoach.text import clip
 
-DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
+#: STAND_IN, the stand-in GPU of a grader without one (d2lcoach/sandbox/runtime/standin.py), says it
+#: is a real accelerator and computes real values on the CPU, so values are checked there too.
+DEVICE_CHOICES = ("all", "cpu", "cuda", STAND_IN, "meta")
 #: The longest a check's message may be: it can quote the submission's result, and every report repeats it.
 MAX_MESSAGE = 8192
 _MIXING = ("expected all tensors to be on the same device", "is not on the expected device",
@@ -45,16 +48,23 @@ lazy_dynamo.defer()  # the references run optimisers and meta-free ops only: no 
 
 
 def resolve_devices(choice: str) -> list[str]:
-    """`all` is the CPU, plus CUDA when available, plus `meta` when there is no GPU."""
+    """`all` is the CPU, plus CUDA when available, plus the stand-in GPU when there is none.
+
+    `meta` (shapes and devices only, no values), the stand-in's forerunner, can still be named."""
     choice = (choice or "all").lower()
     if choice not in DEVICE_CHOICES:
         raise UsageError(f"unknown device {choice!r}; choose one of: {', '.join(DEVICE_CHOICES)}")
     cuda = torch.cuda.is_available()
     if choice == "all":
-        return ["cpu", "cuda"] if cuda else ["cpu", "meta"]
+        return ["cpu", "cuda"] if cuda else ["cpu", STAND_IN]
     if choice == "cuda" and not cuda:
         raise UsageError("--device cuda: no CUDA device is available on this machine")
     return [choice]
+
+
+def describe_devices(devices: list[str]) -> str:
+    """The devices a check grades on, in words a learner understands."""
+    return ", ".join(f"{d} ({DEVICE_NOTES[d]})" if d in DEVICE_NOTES else d for d in devices)
 
 
 def new_seed() -> int:
@@ -124,6 +134,15 @@ def _detach(x):
     return x
 
 
+def _on_cpu(x):
+    """Stand-in tensors brought to the CPU (while the stand-in is on), the rest as it is."""
+    if isinstance(x, torch.Tensor):
+        return standin.to_cpu(x)
+    if isinstance(x, (tuple, list)):
+        return type(x)(_on_cpu(v) for v in x)
+    return x
+
+
 def expected_for(exercise: Exercise, case: Case) -> dict:
     """The reference's output (and gradients) for one case, computed on the CPU in this process."""
     reference = load_reference(exercise.solution_path)
@@ -131,6 +150,9 @@ def expected_for(exercise: Exercise, case: Case) -> dict:
         functions = {name: getattr(reference, name) for name in exercise.functions}
         return {"output": drivers.run(case.spec, functions, "cpu"), "grads": None}
     fn = getattr(reference, case.function)
+    if tuple(case.devices or ()) == (STAND_IN,):  # its arguments may name the stand-in (a device list)
+        with standin.on():
+            return {"output": _on_cpu(_detach(fn(*_clone(case.args), **_clone(case.kwargs)))), "grads": None}
     out = _detach(fn(*_clone(case.args), **_clone(case.kwargs)))
     grads = None
     if case.grad:

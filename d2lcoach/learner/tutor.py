@@ -277,7 +277,7 @@ def record_check(workspace: Workspace | None, exercise: Exercise, result: CheckR
     return True
 
 
-DEVICE_CHOICES = ("all", "cpu", "cuda", "meta")
+DEVICE_CHOICES = ("all", "cpu", "cuda", "npu", "meta")
 
 
 def check_device(device: str) -> None:
@@ -484,14 +484,14 @@ NOT_PROBED = "not probed (--fast)"
 def _device_facts() -> dict:
     """torch's and torchvision's versions as imported, CUDA, and the devices `check` uses (imports torch)."""
     import torch
-    from d2lcoach.grading.engine import resolve_devices
+    from d2lcoach.grading.engine import describe_devices, resolve_devices
     try:
         import torchvision
         tv = torchvision.__version__
     except Exception as exc:  # noqa: BLE001 - report, don't fail
         tv = f"not importable ({type(exc).__name__})"
     return {"torch": torch.__version__, "torchvision": tv, "cuda available": torch.cuda.is_available(),
-            "devices for checks": ", ".join(resolve_devices("all"))}
+            "devices for checks": describe_devices(resolve_devices("all"))}
 
 
 def _installed_facts() -> dict:

@@ -31,6 +31,9 @@ _OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.
 _DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
            "float64": torch.float64, "int64": torch.int64, "bool": torch.bool}
 _MAX_TEXT = 300
+#: The tensor types a value may have and still count as a plain tensor: the sandboxed child adds the
+#: stand-in GPU's (standin.py) when it loads; nothing a submission writes can reach this set.
+TENSOR_TYPES = {torch.Tensor}
 
 
 def _direct(fn, *args, **kwargs):
@@ -102,7 +105,7 @@ def tensors_in(x, out=None) -> list:
 
 def detached(x):
     """Plain data with every tensor detached (the learner's graph never leaves the driver)."""
-    if type(x) is torch.Tensor:
+    if type(x) in TENSOR_TYPES:
         return x.detach()
     if isinstance(x, (tuple, list)):
         return type(x)(detached(v) for v in x)
@@ -178,11 +181,11 @@ def _watched_tensors(x):
 
 def watch_tensor(t, original: bool, plain) -> dict:
     """What a declared state tensor looks like after a call: values, gradient, identity, graph."""
-    if not isinstance(t, torch.Tensor) or type(t) not in (torch.Tensor, nn.Parameter):
+    if not isinstance(t, torch.Tensor) or (type(t) not in TENSOR_TYPES and type(t) is not nn.Parameter):
         return {"value": plain(t)}
     grad = t.grad if t.is_leaf else None  # a non-leaf has no .grad (reading it warns)
     return {"value": t.detach().clone(), "same_object": original,
-            "grad": grad.detach().clone() if type(grad) is torch.Tensor else plain(grad),
+            "grad": grad.detach().clone() if type(grad) in TENSOR_TYPES else plain(grad),
             "requires_grad": bool(t.requires_grad), "is_leaf": bool(t.is_leaf)}
 
 
@@ -214,7 +217,8 @@ def _count_backward(x, counter: list):
 def _steps(spec, functions, device, call, plain):
     """Calls in order over one carried state; after each call its output and the declared state.
 
-    spec: env {name: plain value} (moved to the device), held {name: env list}: a shallow copy of that
+    spec: env {name: plain value} (moved to the device), spread {name: [device or "run", ...]} (the
+    items of a list in env moved each to its device, after that), held {name: env list}: a shallow copy of that
     list made before the first step (the items as the caller holds them, whatever the calls rebind in
     the list), leaves [names whose tensors require grad],
     build {name: trusted object}, watch [names reported after every step], count_backward [names],
@@ -222,6 +226,8 @@ def _steps(spec, functions, device, call, plain):
     "save": name} | {"backward": name} | {"set_grad": name, "value": tensors}].
     """
     env = {name: place(value, device) for name, value in spec.get("env", {}).items()}
+    for name, where in spec.get("spread", {}).items():  # a list's items on several devices ("run": the run's)
+        env[name] = [t.to(device if d == "run" else d) for t, d in zip(env[name], where)]
     for name, source in spec.get("held", {}).items():  # the caller's own references to a list's items
         env[name] = list(env[source])
     for name in spec.get("leaves", ()):
@@ -303,9 +309,9 @@ def _forward_record(module, X, extra, grad_output, call, plain) -> dict:
         record["grad_error"] = "the output does not require grad"
         return record
     _sum_backward([out], [grad_output.to(device=out.device, dtype=out.dtype)])
-    record["grads"] = {name: (p.grad.detach().clone() if type(p.grad) is torch.Tensor else None)
+    record["grads"] = {name: (p.grad.detach().clone() if type(p.grad) in TENSOR_TYPES else None)
                        for name, p in module.named_parameters()}
-    record["input_grad"] = X.grad.detach().clone() if type(X.grad) is torch.Tensor else None
+    record["input_grad"] = X.grad.detach().clone() if type(X.grad) in TENSOR_TYPES else None
     return record
 
 
@@ -355,7 +361,7 @@ def _module(spec, functions, device, call, plain):
     if spec.get("buffers"):  # the running statistics the forwards left behind (training mode updates them)
         wanted = set(spec["buffers"])
         result["buffers"] = {str(name): b.detach().clone() for name, b in call(lambda: list(module.named_buffers()))
-                             if name in wanted and type(b) is torch.Tensor}
+                             if name in wanted and type(b) in TENSOR_TYPES}
 
     def first64():
         return [_float64(x) for x in place([inputs[0], *extras[0]], device)]
@@ -407,12 +413,12 @@ def _repeat(spec, functions, device, call, plain):
 
 
 def _input_grads(out, leaves, grad_outputs):
-    if type(out) is not torch.Tensor or tuple(out.shape) != tuple(grad_outputs[0].shape):
+    if type(out) not in TENSOR_TYPES or tuple(out.shape) != tuple(grad_outputs[0].shape):
         return "the output is not a tensor of the expected shape"
     if not out.requires_grad:
         return "the output does not require grad"
     _sum_backward([out], grad_outputs)
-    return [leaf.grad.detach().clone() if type(leaf.grad) is torch.Tensor else None for leaf in leaves]
+    return [leaf.grad.detach().clone() if type(leaf.grad) in TENSOR_TYPES else None for leaf in leaves]
 
 
 DRIVERS = {"steps": _steps, "module": _module, "repeat": _repeat}

@@ -23,6 +23,17 @@ from torch.utils._pytree import tree_flatten
 import drivers
 import kernels
 import routines
+import standin
+import wire
+
+# torch's C++ looks up DTensor, importing torch.distributed.tensor (2.5 s, and sympy), the first time it
+# makes the Python object of a tensor subclass itself (`x.as_subclass(...)` on a stand-in tensor).
+# Nothing in the sandbox uses DTensor: a placeholder module whose DTensor no tensor is spares that.
+_placeholder = types.ModuleType("torch.distributed.tensor", "placeholder: the sandbox has no DTensor")
+_placeholder.DTensor = type("DTensor", (), {})
+sys.modules.setdefault("torch.distributed.tensor", _placeholder)
+drivers.TENSOR_TYPES.add(standin.StandIn)
+standin.warm()  # in the warm worker, before any fork
 
 _MAX_TRACE = 2000
 
@@ -145,7 +156,7 @@ def _plain(x, depth=0):
     or a type name."""
     if depth > 8:
         return {"__object__": "nested too deeply"}
-    if type(x) is torch.Tensor:
+    if type(x) in drivers.TENSOR_TYPES:
         return x
     if isinstance(x, torch.Tensor):
         return {"__subclass__": type(x).__name__}
@@ -160,7 +171,7 @@ def _plain(x, depth=0):
 
 
 def _tensors(x, out):
-    if type(x) is torch.Tensor:
+    if type(x) in drivers.TENSOR_TYPES:
         out.append(x)
     elif type(x) in (tuple, list):
         for v in x:
@@ -276,19 +287,38 @@ def _run_case(case: dict, device: str, functions: dict, filename: str) -> dict:
            "grads": None, "grad_error": None, "ops": []}
     seen: set = set()
     start = time.perf_counter()
-    try:
-        if case.get("kind") == "driver":
-            _run_driver(case, device, functions, seen, run)
-        else:
-            _run_call(case, device, functions, seen, run, filename)
-    except BaseException as exc:  # noqa: BLE001
-        if isinstance(exc, SystemExit):
-            run["error"] = {"type": "SystemExit", "message": f"exit({exc.code!r}) during the call", "trace": ""}
-        else:
-            run["error"] = _error(exc, filename)
-    run["seconds"] = time.perf_counter() - start
-    run["ops"] = sorted(seen)
-    return run
+    with _on(device):
+        try:
+            if case.get("kind") == "driver":
+                _run_driver(case, device, functions, seen, run)
+            else:
+                _run_call(case, device, functions, seen, run, filename)
+        except BaseException as exc:  # noqa: BLE001
+            if isinstance(exc, SystemExit):
+                run["error"] = {"type": "SystemExit", "message": f"exit({exc.code!r}) during the call",
+                                "trace": ""}
+            else:
+                run["error"] = _error(exc, filename)
+        run["seconds"] = time.perf_counter() - start
+        run["ops"] = sorted(seen)
+        return _sendable(run) if device == standin.NAME else run
+
+
+def _sendable(x):
+    """Stand-in tensors as their CPU values tagged with their device, taken while the stand-in is on:
+    outside it, torch would import its distributed package (seconds) the first time one is touched."""
+    if type(x) is standin.StandIn:
+        return wire.SentTensor(standin.to_cpu(x), str(x.device))
+    if type(x) in (tuple, list):
+        return type(x)(_sendable(v) for v in x)
+    if type(x) is dict:
+        return {k: _sendable(v) for k, v in x.items()}
+    return x
+
+
+def _on(device: str):
+    """The stand-in GPU switched on for a run on it; nothing for the other devices."""
+    return standin.on() if device == standin.NAME else contextlib.nullcontext()
 
 
 def _run_call(case, device, functions, seen, run, filename):
@@ -330,7 +360,7 @@ def _run_call(case, device, functions, seen, run, filename):
         run["grad_error"] = _error(exc, filename) if not isinstance(exc, SystemExit) else {
             "type": "SystemExit", "message": "exit during the gradient call", "trace": ""}
         return
-    run["grads"] = [leaf.grad if type(leaf.grad) is torch.Tensor or leaf.grad is None
+    run["grads"] = [leaf.grad if type(leaf.grad) in drivers.TENSOR_TYPES or leaf.grad is None
                     else {"__subclass__": type(leaf.grad).__name__} for leaf in leaves]
 
 

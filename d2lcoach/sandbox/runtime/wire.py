@@ -32,7 +32,8 @@ def dtype_name(dtype: torch.dtype) -> str:
 
 
 def encode(obj) -> bytes:
-    """Encode None, bool, int, float, str, list, tuple, str-keyed dict and tensors."""
+    """Encode None, bool, int, float, str, list, tuple, str-keyed dict, tensors and SentTensors (a CPU
+    tensor's values sent as on the device it names: the stand-in GPU's tensors leave the child so)."""
     blobs: list[bytes] = []
     offset = [0]
 
@@ -45,10 +46,10 @@ def encode(obj) -> bytes:
             if x != x or x in (float("inf"), float("-inf")):
                 return {"__float__": repr(x)}
             return x
-        if isinstance(x, torch.Tensor):
-            t = x.detach()
+        if isinstance(x, (torch.Tensor, SentTensor)):  # a SentTensor: values that were on x.device
+            t = x.detach() if isinstance(x, torch.Tensor) else x.tensor.detach()
             head = {"__tensor__": True, "dtype": dtype_name(t.dtype), "shape": list(t.shape),
-                    "device": str(t.device)}
+                    "device": str(t.device if isinstance(x, torch.Tensor) else x.device)}
             if t.device.type != "meta":
                 t = t.to("cpu").contiguous()
                 if t.dtype == torch.bfloat16:
