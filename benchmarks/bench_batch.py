@@ -9,7 +9,13 @@ second, ms per submission, peak memory and wall time; runs the naive baseline (a
 in the same run and prints the ratio; and times one `check`-equivalent single grade against
 `python -c "import torch"`. No assertions on time.
 
+With --baseline DIR (a checkout of another build, e.g. `git worktree add /tmp/base c3c4cb9`), it
+grades the same roster with the same seed and jobs by each build in turn, alternating the builds
+over --rounds rounds (each run a fresh interpreter), and prints each build's ms per submission
+(the core seven and the whole course), their ratio, and whether every verdict agrees.
+
     python benchmarks/bench_batch.py [--students 100] [--sample 14] [--jobs N] [--keep DIR]
+    python benchmarks/bench_batch.py --baseline DIR [--exercises core|all|ID,ID] [--students 20] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -181,6 +187,105 @@ def one_grade(exercise_id: str, path: Path, seed: int, devices: list[str]) -> tu
         return seconds, None
 
 
+# One batch by one build, in a fresh interpreter that imports that build's d2lcoach first.
+BUILD_BATCH = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+try:  # the layout by role (issue 30), else the build before it
+    from d2lcoach.instructor.batch import grade_roster
+except ImportError:
+    from d2lcoach.batch import grade_roster
+from d2lcoach.course import load_course
+roster, out, seed, jobs, ids = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6].split(",")
+course = load_course()
+start = time.perf_counter()
+summary = grade_roster(__import__("pathlib").Path(roster), __import__("pathlib").Path(out), course=course,
+                       exercises=ids, jobs=jobs, seed=seed, devices=sys.argv[7].split(","))
+wall = time.perf_counter() - start
+print(json.dumps({"wall": wall, "graded": summary.graded, "means": {e.id: [e.mean_seconds, e.passed + e.failed
+                  + e.timed_out] for e in summary.exercises if e.mean_seconds is not None}}))
+"""
+
+
+def _verdicts(results: Path) -> dict:
+    """Every graded submission's verdict, checks and error from a results.json (timings left out)."""
+    document = json.loads(results.read_text())
+    return {(student, ex): (entry["verdict"], entry["error"], entry["score"], entry["points"], entry["checks"])
+            for student, row in document["students"].items() for ex, entry in row["exercises"].items()}
+
+
+def compare_builds(args, course, devices, seed) -> int:
+    """Grade one roster with the baseline build and this one, alternating, and print the ratios."""
+    ids = (list(CORE_SEVEN) if args.exercises == "core" else course.ids if args.exercises == "all"
+           else [i.strip() for i in args.exercises.split(",") if i.strip()])
+    unknown = [i for i in ids if i not in course.ids]
+    if unknown or not (args.baseline / "d2lcoach" / "__init__.py").is_file():
+        print(f"--exercises: unknown {', '.join(unknown)}" if unknown else
+              f"--baseline {args.baseline}: not a d2lcoach checkout", file=sys.stderr)
+        return 2
+    jobs = args.jobs or default_jobs()
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="d2lcoach-bench-"))
+    roster = workdir / "roster"
+    if roster.exists():
+        print(f"{workdir}: already holds a roster; choose an empty folder", file=sys.stderr)
+        return 2
+
+    class Subset:
+        exercises = [course.get(i) for i in ids]
+
+    try:
+        stats = build_roster(roster, Subset, args.students, random.Random(0))
+        print(f"roster: {args.students} students x {len(ids)} exercises; {stats}")
+        print(f"machine: {jobs} job(s), {os.cpu_count()} cores; devices {', '.join(devices)}; seed {seed}; "
+              f"load average at the start {os.getloadavg()[0]:.1f}")
+        builds = {"baseline": args.baseline.resolve(), "this build": ROOT}
+        runs: dict[str, list[dict]] = {name: [] for name in builds}
+        verdicts = {}
+        for round_ in range(args.rounds):
+            order = list(builds) if round_ % 2 == 0 else list(builds)[::-1]
+            for name in order:
+                out = workdir / f"report-{name.replace(' ', '-')}-{round_}"
+                proc = subprocess.run([sys.executable, "-c", BUILD_BATCH, str(builds[name]), str(roster), str(out),
+                                       str(seed), str(jobs), ",".join(ids), ",".join(devices)],
+                                      capture_output=True, text=True, cwd=builds[name])
+                if proc.returncode != 0:
+                    print(f"{name} failed: {proc.stderr.strip()[-800:]}", file=sys.stderr)
+                    return 1
+                figures = json.loads(proc.stdout.strip().splitlines()[-1])
+                runs[name].append(figures)
+                verdicts.setdefault(name, _verdicts(out / "results.json"))
+                print(f"  round {round_ + 1}, {name}: {figures['graded']} graded in {figures['wall']:.1f} s, "
+                      f"{figures['wall'] / figures['graded'] * 1000:.0f} ms per submission "
+                      f"(load average {os.getloadavg()[0]:.1f})")
+        per = {}
+        for name, figures in runs.items():
+            per[name] = statistics.median(f["wall"] / f["graded"] for f in figures)
+            means = {}
+            for f in figures:
+                for ex, (mean, n) in f["means"].items():
+                    means.setdefault(ex, []).append((mean, n))
+            graded = {ex: statistics.mean(m for m, _ in v) for ex, v in means.items()}
+            counts = {ex: v[0][1] for ex, v in means.items()}
+            line = ", ".join(f"{ex} {graded[ex] * 1000:.0f}" for ex in graded)
+            print(f"{name}: {per[name] * 1000:.0f} ms of wall per submission (median of {len(figures)}); "
+                  f"mean grading time per submission, ms: {line}")
+            for label, subset in (("core seven", [e for e in graded if e in CORE_SEVEN]), ("all", list(graded))):
+                n = sum(counts[e] for e in subset)
+                if n:
+                    print(f"  {label}: {sum(graded[e] * counts[e] for e in subset) / n * 1000:.0f} ms per "
+                          f"submission ({n} submissions)")
+        same = verdicts["baseline"] == verdicts["this build"]
+        print(f"this build is {per['baseline'] / per['this build']:.2f}x the baseline's speed per submission "
+              f"(wall); verdicts, errors, scores and checks identical: {same}")
+        if not same:
+            differ = [k for k in verdicts["baseline"] if verdicts["baseline"][k] != verdicts["this build"].get(k)]
+            print(f"  {len(differ)} differ, e.g. {differ[:5]}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
 def import_torch_seconds() -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import torch"], check=True, cwd=ROOT)
@@ -195,11 +300,17 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of the single-check timing (median)")
     parser.add_argument("--seed", type=int, default=None, help="grading seed (default: a fresh one)")
     parser.add_argument("--keep", type=Path, default=None, help="build the roster and report here and keep them")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another build's checkout: grade the same roster with it and this build, alternating")
+    parser.add_argument("--exercises", default="core", help="with --baseline: core (the core seven), all, or ids")
+    parser.add_argument("--rounds", type=int, default=2, help="with --baseline: runs of each build (2)")
     args = parser.parse_args(argv)
 
     course = load_course()
     devices = resolve_devices("all")
     seed = new_seed() if args.seed is None else args.seed
+    if args.baseline is not None:
+        return compare_builds(args, course, devices, seed)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="d2lcoach-bench-"))
     roster, out = workdir / "roster", workdir / "report"
     if roster.exists() or out.exists():

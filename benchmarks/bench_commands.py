@@ -5,7 +5,9 @@ temporary workspace whose first exercise is started; so do the baselines: `pytho
 `python -c "import typer, rich, yaml"` (what a command cannot do without) and
 `python -c "import torch"`. Every row is run --repeat times, interleaved, and the table prints the
 median and the fastest wall time, and the median as a share of import torch's. `doctor` (which
-probes the devices, so imports torch) is printed as a reference. No assertions on time.
+probes the devices, so imports torch) is printed as a reference, and so is `check` (issue 23's goal:
+at most 1.2 times import torch), on softmax's reference solution (passes) and on a wrong answer
+from the trust suite (fails, so the comparison explains itself). No assertions on time.
 
     python benchmarks/bench_commands.py [--repeat 5] [--source DIR] [--compare DIR]
 
@@ -45,6 +47,8 @@ COMMANDS = [
     ["doctor", "--fast"],
     ["init", "another"],
     ["doctor"],  # the reference: a device probe imports torch
+    ["check", "softmax", "--file", str(ROOT / "solutions" / "softmax.py")],  # grades: imports torch
+    ["check", "softmax", "--file", str(ROOT / "tests" / "submissions" / "softmax" / "bug_global_max.py")],
 ]
 
 

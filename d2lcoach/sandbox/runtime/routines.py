@@ -47,25 +47,46 @@ def _resolve(dotted: str):
     return None
 
 
-@functools.lru_cache(maxsize=None)  # one per name and free-variable count: a module holds hundreds
-def _refusing_code(name: str, fd: int, free: int) -> types.CodeType:
-    """A code object with `free` free variables (a function's code may only be replaced by one with as
-    many) that writes the evidence line to `fd` and raises."""
+#: Stand-ins in the compiled template, replaced by the routine's own values in `_refusing_code`.
+_FD, _LINE, _MESSAGE = -0x5EC0DE, b"\x00line\x00", "\x00message\x00"
+
+
+@functools.lru_cache(maxsize=None)
+def _template(free: int) -> types.CodeType:
+    """The refusing code with `free` free variables (a function's code may only be replaced by one with
+    as many), compiled once per count with stand-ins for the fd, the evidence line and the message.
+    The warm worker compiles the common counts before it forks (`warm`), so a child only copies them."""
     cells = [f"_cell{i}" for i in range(free)]
-    line = (PREFIX + name[:180] + "\n").encode()
-    message = f"{name} is switched off in this exercise: it is the routine you are asked to write yourself"
     source = ("def _outer():\n" + "".join(f"    {c} = None\n" for c in cells)
               + "    def _refused(*args, **kwargs):\n"
               + (f"        ({', '.join(cells)},)\n" if cells else "")
               + "        try:\n"
-              + f"            __import__('os').write({fd}, {line!r})\n"
+              + f"            __import__('os').write({_FD}, {_LINE!r})\n"
               + "        except OSError:\n"
               + "            pass\n"
-              + f"        raise RuntimeError({message!r})\n"
+              + f"        raise RuntimeError({_MESSAGE!r})\n"
               + "    return _refused\n")
     namespace: dict = {}
     exec(compile(source, "<switched off>", "exec"), namespace)  # noqa: S102 - our own fixed text
     return namespace["_outer"]().__code__
+
+
+def warm(counts: int = 4):
+    """Compile the templates for functions with up to `counts` free variables (in the warm worker)."""
+    for free in range(counts + 1):
+        _template(free)
+
+
+@functools.lru_cache(maxsize=None)  # one per name and free-variable count: a module holds hundreds
+def _refusing_code(name: str, fd: int, free: int) -> types.CodeType:
+    """A code object with `free` free variables that writes the evidence line to `fd` and raises."""
+    line = (PREFIX + name[:180] + "\n").encode()
+    message = f"{name} is switched off in this exercise: it is the routine you are asked to write yourself"
+    values = {(int, _FD): fd, (bytes, _LINE): line, (str, _MESSAGE): message}
+    template = _template(free)
+    consts = tuple(values.get((type(c), c), c) if type(c) in (int, bytes, str) else c
+                   for c in template.co_consts)
+    return template.replace(co_consts=consts)
 
 
 def _functions_of(cls: type) -> list:

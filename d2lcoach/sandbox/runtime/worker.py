@@ -42,6 +42,7 @@ import drivers  # noqa: E402,F401
 import seccomp  # noqa: E402
 import landlock  # noqa: E402
 import lazy_dynamo  # noqa: E402
+import routines  # noqa: E402
 
 # Everything a learner may import is imported once here, before any fork: the fallback child runs
 # as `nobody` and may not be able to read Python's own folders, and a warm import is free.
@@ -509,12 +510,10 @@ def _grade(message):
     _send(info, payload)
 
 
-def main():
-    _prctl(PR_SET_DUMPABLE, 0)
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    torch.set_num_threads(1)
-    # Warm the dispatcher, autograd, the meta kernels and the recorders once, before any fork: their
-    # lazy imports (about a second) would otherwise be paid again by every child.
+# Warm the dispatcher, autograd, the meta kernels and the recorders once, before any fork: their
+# lazy imports (about a second) would otherwise be paid again by every child.
+def warm_cpu():
+    """Autograd, the optimisers and both recorders, on the CPU."""
     with harness._OpRecorder(set()), harness._FunctionRecorder(set()):
         x = torch.ones(2, 3, requires_grad=True)
         y = (x - x.max(1, keepdim=True).values).exp() @ x.t()
@@ -524,10 +523,23 @@ def main():
         optimizer.zero_grad()
         torch.nn.BCEWithLogitsLoss()(net(torch.ones(3, 2)), torch.ones(3, 2)).backward()
         optimizer.step()
+
+
+def warm_meta():
+    """The meta device's kernels (torch imports its Python decompositions, and sympy, on first use)."""
     with harness._OpRecorder(set(), meta=True):
         m = torch.ones(2, 3).to("meta", copy=True)
         (m - m.max(1, keepdim=True).values).exp().sum(1, keepdim=True)
         torch.nn.functional.pad(m[None, None], (1, 1, 1, 1)).unfold(2, 2, 1)
+
+
+def main():
+    _prctl(PR_SET_DUMPABLE, 0)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    torch.set_num_threads(1)
+    warm_cpu()
+    warm_meta()
+    routines.warm()  # each child then copies the refusing code of a forbidden routine, never compiles it
     _ensure_scratch_root()
     global _SECCOMP
     _SECCOMP = _probe_seccomp()
