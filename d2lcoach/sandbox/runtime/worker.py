@@ -526,7 +526,11 @@ def warm_cpu():
 
 
 def warm_meta():
-    """The meta device's kernels (torch imports its Python decompositions, and sympy, on first use)."""
+    """The meta device's kernels (torch imports its Python decompositions, and sympy, on first use).
+
+    Not run at start-up any more: without CUDA the stand-in GPU (standin.py) grades in meta's place,
+    and this warm-up cost every `check` 0.6 s of the worker's start. Only `--device meta` uses meta
+    now, and each of its children pays that import itself."""
     with harness._OpRecorder(set(), meta=True):
         m = torch.ones(2, 3).to("meta", copy=True)
         (m - m.max(1, keepdim=True).values).exp().sum(1, keepdim=True)
@@ -538,7 +542,6 @@ def main():
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     torch.set_num_threads(1)
     warm_cpu()
-    warm_meta()
     routines.warm()  # each child then copies the refusing code of a forbidden routine, never compiles it
     _ensure_scratch_root()
     global _SECCOMP
