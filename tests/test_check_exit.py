@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN = ("import atexit, sys\n"
        "atexit.register(lambda: print('finalised', file=sys.stderr))\n"
        "sys.argv = ['d2lcoach', *sys.argv[1:]]\n"
-       "from d2lcoach.cli.main import main\n"
-       "main()\n")
+       "from d2lcoach.cli.main import program\n"
+       "program()\n")
 
 
 def _run(tmp_path, *args):
@@ -39,3 +39,20 @@ def test_other_commands_and_bad_input_end_as_usual(tmp_path):
     assert "finalised" in listed.stderr
     bad = _run(tmp_path, "check", "no_such_exercise", "--file", str(ROOT / "solutions" / "softmax.py"))
     assert bad.returncode == 2 and "finalised" in bad.stderr
+
+
+def test_main_called_in_process_comes_back_after_a_check(tmp_path):
+    """Only the program ends the process at once: a caller of `main` (a test, a probe) gets its
+    SystemExit back and goes on."""
+    code = ("import sys\n"
+            "sys.argv = ['d2lcoach', *sys.argv[1:]]\n"
+            "from d2lcoach.cli.main import main\n"
+            "try:\n"
+            "    main()\n"
+            "except SystemExit as exc:\n"
+            "    print('came back with', exc.code, file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, "check", "softmax", "--file",
+                           str(ROOT / "solutions" / "softmax.py"), "--json"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert "came back with 0" in done.stderr, done.stderr
+    assert json.loads(done.stdout)["passed"] is True

@@ -72,19 +72,29 @@ _register_commands()
 
 
 def main():
+    """Run the command line in `sys.argv` (in-process callers, such as tests, come back from here
+    by SystemExit or by returning, whatever the command)."""
     argv = sys.argv[1:]
     start_early(argv)
     try:
         app(prog_name="d2lcoach")
-    except SystemExit as done:
-        if not is_single_check(argv) or "torch" not in sys.modules:
-            raise
-        code = done.code
-    else:
-        code = 0
-        if not is_single_check(argv) or "torch" not in sys.modules:
-            return
     finally:
         for box in EARLY:
             box.close()
+
+
+def program():
+    """The `d2lcoach` program itself (its console script and `python -m d2lcoach`): `main`, and a
+    single check then ends the process at once (see `exit_at_once`). Only the program may do that:
+    `os._exit` would end an in-process caller too."""
+    try:
+        main()
+    except SystemExit as done:
+        if not is_single_check(sys.argv[1:]) or "torch" not in sys.modules:
+            raise
+        code = done.code
+    else:
+        if not is_single_check(sys.argv[1:]) or "torch" not in sys.modules:
+            return
+        code = 0
     exit_at_once(code)  # a single check: the verdict is out, skip torch's teardown
