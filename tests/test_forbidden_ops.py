@@ -27,6 +27,7 @@ FAMILIES = {
     "normalization": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
     "style_transfer": r"mse_loss|huber_loss|smooth_l1_loss",
     "trans_conv": r"conv",
+    "group_norm": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
 }
 
 #: Operators whose names hold a family keyword but that do not compute the family's routine.
@@ -58,6 +59,8 @@ KNOWN_ESCAPES = {
                "quantized::max_pool2d", "aten::fractional_max_pool2d", "torchvision::roi_pool"],
     "trans_conv": ["aten::conv_transpose2d.input", "aten::convolution", "aten::conv2d", "aten::_convolution",
                    "mkldnn::_convolution_pointwise", "quantized::conv_transpose2d"],
+    "group_norm": ["aten::group_norm", "aten::native_group_norm", "aten::native_layer_norm", "aten::rms_norm",
+                   "quantized::group_norm"],
 }
 
 #: What the families must not take: names that merely look alike.
@@ -65,6 +68,7 @@ NOT_FORBIDDEN = {
     "conv2d": ["prims::convert_element_type", "aten::_convert_indices_from_coo_to_csr", "aten::im2col",
                "aten::unfold", "aten::fft_rfft2"],
     "batch_norm": ["aten::linalg_vector_norm", "aten::var_mean.correction", "aten::native_norm"],
+    "group_norm": ["aten::linalg_vector_norm", "aten::var_mean.correction", "aten::rsqrt", "aten::einsum"],
     "softmax": ["aten::logsumexp", "aten::exp", "aten::amax"],
     "pool2d": ["aten::amax", "aten::mean.dim", "aten::unfold", "aten::constant_pad_nd"],
     "trans_conv": ["aten::col2im", "aten::im2col", "aten::einsum", "aten::constant_pad_nd",

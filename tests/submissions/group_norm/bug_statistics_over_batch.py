@@ -1,0 +1,15 @@
+"""BUG: takes each group's statistics over the whole batch (dims 0 and 2 of the grouped view), as batch
+normalisation would, instead of per example.
+
+expect: fail values; num_groups=1 (layer norm); num_groups=C (instance norm)
+"""
+import torch
+
+
+def group_norm(X, gamma, beta, num_groups, eps=1e-5):
+    Xg = X.reshape(X.shape[0], num_groups, -1)
+    mean = Xg.mean(dim=(0, 2), keepdim=True)
+    var = ((Xg - mean) ** 2).mean(dim=(0, 2), keepdim=True)
+    X_hat = ((Xg - mean) / torch.sqrt(var + eps)).reshape(X.shape)
+    shape = (1, X.shape[1]) + (1,) * (X.dim() - 2)
+    return gamma.reshape(shape) * X_hat + beta.reshape(shape)

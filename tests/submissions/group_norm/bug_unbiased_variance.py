@@ -1,0 +1,13 @@
+"""BUG: Xg.var() divides by n - 1: the unbiased variance.
+
+expect: fail biased variance
+"""
+import torch
+
+
+def group_norm(X, gamma, beta, num_groups, eps=1e-5):
+    Xg = X.reshape(X.shape[0], num_groups, -1)
+    mean = Xg.mean(dim=2, keepdim=True)
+    X_hat = ((Xg - mean) / torch.sqrt(Xg.var(dim=2, keepdim=True) + eps)).reshape(X.shape)
+    shape = (1, X.shape[1]) + (1,) * (X.dim() - 2)
+    return gamma.reshape(shape) * X_hat + beta.reshape(shape)
