@@ -28,6 +28,7 @@ FAMILIES = {
     "style_transfer": r"mse_loss|huber_loss|smooth_l1_loss",
     "trans_conv": r"conv",
     "group_norm": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
+    "label_smoothing": r"cross_entropy",
 }
 
 #: Operators whose names hold a family keyword but that do not compute the family's routine.
@@ -40,6 +41,10 @@ ALLOWED = {
     },
     "trans_conv": {
         "*::*convert*": "conversions of element types, index formats and weight packing: not convolutions",
+    },
+    "label_smoothing": {
+        "*::binary_cross_entropy*": "the elementwise binary (sigmoid) cross-entropy: not the softmax cross-entropy "
+                                    "over K classes, and no label smoothing",
     },
 }
 
@@ -59,6 +64,7 @@ KNOWN_ESCAPES = {
                "quantized::max_pool2d", "aten::fractional_max_pool2d", "torchvision::roi_pool"],
     "trans_conv": ["aten::conv_transpose2d.input", "aten::convolution", "aten::conv2d", "aten::_convolution",
                    "mkldnn::_convolution_pointwise", "quantized::conv_transpose2d"],
+    "label_smoothing": ["aten::cross_entropy_loss"],
     "group_norm": ["aten::group_norm", "aten::native_group_norm", "aten::native_layer_norm", "aten::rms_norm",
                    "quantized::group_norm"],
 }
