@@ -1,4 +1,5 @@
-"""Check the reference of gp_posterior (D2L 18.2, 18.3) against independent implementations."""
+"""Check the references of gp_posterior (D2L 18.2, 18.3) and matrix_factorization (D2L 21.3, 21.5) against
+independent implementations."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def direct_mll(train_x, train_y, ls, sigma, a):
     """log N(y; 0, K + sigma**2 I) by torch.linalg.solve and slogdet."""
     K = direct_kernel(train_x, train_x, ls, a) + sigma ** 2 * torch.eye(len(train_x), dtype=torch.float64)
     y = train_y.double()
-    return -0.5 * y @ torch.linalg.solve(K, y) - 0.5 * torch.linalg.slogdet(K).logabsdet - len(y) / 2 * math.log(2 * math.pi)
+    logdet = torch.linalg.slogdet(K).logabsdet
+    return -0.5 * y @ torch.linalg.solve(K, y) - 0.5 * logdet - len(y) / 2 * math.log(2 * math.pi)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -66,7 +68,8 @@ def test_gp_posterior_gradients_match_the_direct_solve():
 
 
 def test_the_nearly_singular_case_separates_an_inverse_from_a_missing_square():
-    """The grader's nearly singular case: an explicit inverse stays within its tolerance, sigma for sigma**2 does not."""
+    """The grader's nearly singular case: an explicit inverse stays within its tolerance, sigma for sigma**2
+    does not."""
     g = gen(0)
     train_x = torch.sort(torch.rand(20, generator=g, dtype=torch.float64)).values
     train_y = torch.sin(3 * train_x) + 0.1 * torch.randn(20, generator=g, dtype=torch.float64)
@@ -81,3 +84,42 @@ def test_the_nearly_singular_case_separates_an_inverse_from_a_missing_square():
     torch.testing.assert_close(K_s.T @ inverse @ train_y, mean, rtol=1e-6, atol=1e-7)
     unsquared = K_s.T @ torch.linalg.solve(K + 1e-3 * torch.eye(20, dtype=torch.float64), train_y)
     assert (unsquared - mean).abs().max() > 1e-3
+
+
+def test_mf_is_the_books_prediction_rule_entry_by_entry():
+    """R_hat[u, i] = p_u q_i + b_u + b_i (D2L 21.3), pair by pair, also for a batch of one."""
+    net = ref("matrix_factorization", "MF")(3, 4, 5)
+    assert [(n, tuple(p.shape)) for n, p in net.named_parameters()] == [
+        ("P.weight", (4, 3)), ("Q.weight", (5, 3)), ("user_bias.weight", (4, 1)), ("item_bias.weight", (5, 1))]
+    W = {n: p.detach() for n, p in net.named_parameters()}
+    for users, items in (([2], [4]), ([0, 3, 3, 1], [1, 1, 4, 0])):
+        out = net(torch.tensor(users), torch.tensor(items))
+        want = [float(W["P.weight"][u] @ W["Q.weight"][i] + W["user_bias.weight"][u, 0]
+                      + W["item_bias.weight"][i, 0]) for u, i in zip(users, items)]
+        assert out.shape == (len(users),)
+        torch.testing.assert_close(out.detach(), torch.tensor(want))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ranking_losses_are_the_books_sums_and_match_torchs_ranking_losses(dtype):
+    g = gen(1)
+    pos, neg = randn(g, 7, dtype=dtype), randn(g, 7, dtype=dtype)
+    bpr = ref("matrix_factorization", "BPRLoss")()(pos, neg)
+    assert bpr.shape == () and bpr.dtype == dtype
+    assert_close(bpr, -torch.log(torch.sigmoid(pos - neg)).sum())
+    assert_close(bpr, torch.nn.functional.soft_margin_loss(pos - neg, torch.ones_like(pos), reduction="sum"))
+    hinge = ref("matrix_factorization", "HingeLossbRec")()
+    for margin in (1, 0.5, 2.0):
+        got = hinge(pos, neg) if margin == 1 else hinge(pos, neg, margin)
+        want = torch.nn.functional.margin_ranking_loss(pos, neg, torch.ones_like(pos), margin=margin, reduction="sum")
+        assert got.shape == () and got.dtype == dtype
+        assert_close(got, want)
+
+
+def test_bpr_is_finite_for_large_score_differences():
+    pos = torch.tensor([-1000.0, 1000.0, 0.0], requires_grad=True)
+    neg = torch.tensor([1000.0, -1000.0, 0.0], requires_grad=True)
+    loss = ref("matrix_factorization", "BPRLoss")()(pos, neg)
+    loss.backward()
+    assert torch.isfinite(loss) and abs(float(loss.detach()) - (2000.0 + math.log(2))) < 1e-3
+    assert torch.isfinite(pos.grad).all() and torch.isfinite(neg.grad).all()
