@@ -71,7 +71,7 @@ def test_builtin_course_is_in_book_order():
                           "gru_cell", "seq2seq_loss", "bleu", "beam_search", "attention_scoring",
                           "multi_head_attention", "positional_encoding", "transformer_block", "patch_embedding",
                           "optimizers", "adam", "lr_scheduler", "multi_gpu", "anchor_boxes", "anchor_labels", "nms",
-                          "trans_conv", "style_transfer", "word2vec", "bpe", "value_iteration", "gan_step",
+                          "trans_conv", "bilinear_kernel", "style_transfer", "word2vec", "bpe", "value_iteration", "gan_step",
                           "factorization_machine"]
     for exercise in course.exercises:
         assert len(exercise.hints) >= 3 and exercise.points > 0 and exercise.time_limit > 0
