@@ -72,7 +72,7 @@ def test_builtin_course_is_in_book_order():
                           "multi_head_attention", "positional_encoding", "transformer_block", "patch_embedding",
                           "optimizers", "adam", "lr_scheduler", "multi_gpu", "anchor_boxes", "anchor_labels", "nms",
                           "trans_conv", "bilinear_kernel", "style_transfer", "word2vec", "bpe", "value_iteration", "gan_step",
-                          "factorization_machine"]
+                          "dcgan_blocks", "factorization_machine"]
     for exercise in course.exercises:
         assert len(exercise.hints) >= 3 and exercise.points > 0 and exercise.time_limit > 0
         assert exercise.link.startswith("https://d2l.ai/")

@@ -80,3 +80,70 @@ def test_the_books_upsampling_layer_doubles_the_image():
     assert Y.shape == (1, 3, 12, 16)
     want = F.interpolate(X, scale_factor=2, mode="bilinear", align_corners=False)
     torch.testing.assert_close(Y[..., 1:-1, 1:-1], want[..., 1:-1, 1:-1], rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- dcgan_blocks
+
+
+def block_by_functions(block, X, transposed, stride, padding, slope):
+    """The block's forward written with torch.nn.functional on its own parameters (training mode)."""
+    conv = block.conv2d_trans if transposed else block.conv2d
+    Y = (F.conv_transpose2d if transposed else F.conv2d)(X, conv.weight, None, stride, padding)
+    Y = F.batch_norm(Y, None, None, block.batch_norm.weight, block.batch_norm.bias, training=True, eps=1e-5)
+    return torch.where(Y > 0, Y, slope * Y)
+
+
+@pytest.mark.parametrize("kwargs, shape, stride, padding", [
+    ({}, (2, 3, 5, 4), 2, 1),
+    ({"in_channels": 4, "kernel_size": 3, "strides": 3, "padding": 0}, (2, 4, 3, 3), 3, 0),
+])
+def test_g_block_is_transposed_convolution_batch_norm_relu(kwargs, shape, stride, padding):
+    torch.manual_seed(0)
+    block = ref("dcgan_blocks", "G_block")(6, **kwargs).double()
+    with torch.no_grad():
+        block.batch_norm.weight.normal_(1.0, 0.5)
+        block.batch_norm.bias.normal_(0.0, 0.5)
+    X = torch.randn(*shape, generator=gen(1), dtype=torch.float64)
+    assert_close(block(X), block_by_functions(block, X, True, stride, padding, 0.0))
+    assert [name for name, _ in block.named_parameters()] == ["conv2d_trans.weight", "batch_norm.weight",
+                                                              "batch_norm.bias"]
+
+
+@pytest.mark.parametrize("kwargs, slope", [({}, 0.2), ({"alpha": 0.5, "strides": 1}, 0.5)])
+def test_d_block_is_convolution_batch_norm_leaky_relu(kwargs, slope):
+    torch.manual_seed(0)
+    block = ref("dcgan_blocks", "D_block")(5, **kwargs).double()
+    X = torch.randn(3, 3, 8, 6, generator=gen(2), dtype=torch.float64)
+    want = block_by_functions(block, X, False, kwargs.get("strides", 2), 1, slope)
+    assert_close(block(X), want)
+    assert [name for name, _ in block.named_parameters()] == ["conv2d.weight", "batch_norm.weight",
+                                                              "batch_norm.bias"]
+
+
+def test_dcgan_blocks_give_the_sizes_the_book_prints():
+    """D2L 20.2: G_block(20) doubles 16 x 16, G_block(20, strides=1, padding=0) makes 1 x 1 into 4 x 4,
+    D_block(20) halves 16 x 16; net_G makes a (1, 100, 1, 1) latent (1, 3, 64, 64), net_D scores it (1, 1, 1, 1)."""
+    G_block, D_block = ref("dcgan_blocks", "G_block"), ref("dcgan_blocks", "D_block")
+    assert G_block(20)(torch.zeros((2, 3, 16, 16))).shape == (2, 20, 32, 32)
+    assert G_block(20, strides=1, padding=0)(torch.zeros((2, 3, 1, 1))).shape == (2, 20, 4, 4)
+    assert D_block(20)(torch.zeros((2, 3, 16, 16))).shape == (2, 20, 8, 8)
+    n_G = n_D = 8  # the book's 64, smaller
+    net_G = torch.nn.Sequential(
+        G_block(in_channels=100, out_channels=n_G * 8, strides=1, padding=0), G_block(in_channels=n_G * 8,
+        out_channels=n_G * 4), G_block(in_channels=n_G * 4, out_channels=n_G * 2),
+        G_block(in_channels=n_G * 2, out_channels=n_G),
+        torch.nn.ConvTranspose2d(n_G, 3, kernel_size=4, stride=2, padding=1, bias=False), torch.nn.Tanh())
+    net_D = torch.nn.Sequential(
+        D_block(n_D), D_block(in_channels=n_D, out_channels=n_D * 2), D_block(in_channels=n_D * 2,
+        out_channels=n_D * 4), D_block(in_channels=n_D * 4, out_channels=n_D * 8),
+        torch.nn.Conv2d(n_D * 8, 1, kernel_size=4, bias=False))
+    fake = net_G(torch.zeros((2, 100, 1, 1)))
+    assert fake.shape == (2, 3, 64, 64) and net_D(fake).shape == (2, 1, 1, 1)
+
+
+def test_d_block_leaky_relu_in_place_keeps_gradients():
+    """The book's nn.LeakyReLU(alpha, inplace=True) after the batch norm: backward still works."""
+    block = ref("dcgan_blocks", "D_block")(4)
+    X = torch.randn(2, 3, 6, 6, generator=gen(3), requires_grad=True)
+    block(X).sum().backward()
+    assert X.grad is not None and block.conv2d.weight.grad is not None
