@@ -28,5 +28,8 @@ def bilinear_kernel(in_channels: int, out_channels: int, kernel_size: int) -> to
           stride=2, bias=False) holding this weight doubles the height and width, and equals
           F.interpolate(X, scale_factor=2, mode='bilinear', align_corners=False) everywhere but on the
           outermost ring of pixels.
+
+    Forbidden: nothing; torch has no routine that builds this kernel (F.interpolate and
+    F.conv_transpose2d are allowed).
     """
     raise NotImplementedError("bilinear_kernel: fill in this function")

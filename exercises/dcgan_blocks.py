@@ -39,7 +39,7 @@ class G_block(nn.Module):
 
     def __init__(self, out_channels, in_channels=3, kernel_size=4, strides=2, padding=1, **kwargs):
         super().__init__(**kwargs)
-        raise NotImplementedError("G_block: fill in this class (__init__ and forward)")
+        raise NotImplementedError("G_block: fill in this function (__init__ and forward)")
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError("G_block.forward: fill in this function")
@@ -71,7 +71,7 @@ class D_block(nn.Module):
 
     def __init__(self, out_channels, in_channels=3, kernel_size=4, strides=2, padding=1, alpha=0.2, **kwargs):
         super().__init__(**kwargs)
-        raise NotImplementedError("D_block: fill in this class (__init__ and forward)")
+        raise NotImplementedError("D_block: fill in this function (__init__ and forward)")
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError("D_block.forward: fill in this function")

@@ -1,5 +1,4 @@
-"""Reference solution for bilinear_kernel (D2L 14.11): the book's kernel that makes a transposed convolution
-upsample by bilinear interpolation."""
+"""Reference solution for bilinear_kernel (D2L 14.11): the book's kernel for bilinear upsampling."""
 
 import torch
 
