@@ -1,0 +1,18 @@
+"""BUG: factor = kernel_size // 2: right for even sizes, one too small for odd ones (0 / 0 for kernel_size 1).
+
+expect: fail odd kernel sizes; bilinear upsampling
+"""
+import torch
+
+
+def bilinear_kernel(in_channels, out_channels, kernel_size):
+    factor = kernel_size // 2
+    if kernel_size % 2 == 1:
+        center = factor
+    else:
+        center = factor - 0.5
+    og = (torch.arange(kernel_size).reshape(-1, 1), torch.arange(kernel_size).reshape(1, -1))
+    filt = (1 - torch.abs(og[0] - center) / factor) * (1 - torch.abs(og[1] - center) / factor)
+    weight = torch.zeros((in_channels, out_channels, kernel_size, kernel_size))
+    weight[range(in_channels), range(out_channels), :, :] = filt
+    return weight

@@ -1,0 +1,32 @@
+"""BUG: nn.LeakyReLU() with its default slope 0.01 instead of the book's alpha (0.2 by default).
+
+expect: fail D_block; D_block alpha and strides
+"""
+import torch
+from torch import nn
+
+
+class G_block(nn.Module):
+    def __init__(self, out_channels, in_channels=3, kernel_size=4, strides=2,
+                 padding=1, **kwargs):
+        super(G_block, self).__init__(**kwargs)
+        self.conv2d_trans = nn.ConvTranspose2d(in_channels, out_channels,
+                                kernel_size, strides, padding, bias=False)
+        self.batch_norm = nn.BatchNorm2d(out_channels)
+        self.activation = nn.ReLU()
+
+    def forward(self, X):
+        return self.activation(self.batch_norm(self.conv2d_trans(X)))
+
+
+class D_block(nn.Module):
+    def __init__(self, out_channels, in_channels=3, kernel_size=4, strides=2,
+                padding=1, alpha=0.2, **kwargs):
+        super(D_block, self).__init__(**kwargs)
+        self.conv2d = nn.Conv2d(in_channels, out_channels, kernel_size,
+                                strides, padding, bias=False)
+        self.batch_norm = nn.BatchNorm2d(out_channels)
+        self.activation = nn.LeakyReLU(inplace=True)
+
+    def forward(self, X):
+        return self.activation(self.batch_norm(self.conv2d(X)))

@@ -1,0 +1,30 @@
+"""OK: ReLU in place in the generator, and the leaky part written with torch.where in the discriminator.
+
+expect: pass
+"""
+import torch
+from torch import nn
+
+
+class G_block(nn.Module):
+    def __init__(self, out_channels, in_channels=3, kernel_size=4, strides=2, padding=1, **kwargs):
+        super(G_block, self).__init__()
+        self.conv2d_trans = nn.ConvTranspose2d(in_channels, out_channels, kernel_size, strides, padding,
+                                               bias=False)
+        self.batch_norm = nn.BatchNorm2d(out_channels)
+        self.activation = nn.ReLU(inplace=True)
+
+    def forward(self, X):
+        return self.activation(self.batch_norm(self.conv2d_trans(X)))
+
+
+class D_block(nn.Module):
+    def __init__(self, out_channels, in_channels=3, kernel_size=4, strides=2, padding=1, alpha=0.2, **kwargs):
+        super(D_block, self).__init__()
+        self.conv2d = nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding, bias=False)
+        self.batch_norm = nn.BatchNorm2d(out_channels)
+        self.alpha = alpha
+
+    def forward(self, X):
+        Y = self.batch_norm(self.conv2d(X))
+        return torch.where(Y > 0, Y, self.alpha * Y)
