@@ -25,5 +25,8 @@ def fm(X: torch.Tensor, w0: torch.Tensor, w: torch.Tensor, V: torch.Tensor) -> t
         - Rows are independent; keep the inputs' dtype and device; gradients reach every input;
           do not modify the inputs.
         - The book's chapter 21 is MXNet code returning (B, 1): return (B,) here.
+
+    Forbidden
+        nothing: torch has no factorization machine (nn.Embedding and einsum are allowed).
     """
     raise NotImplementedError("fm: fill in this function")

@@ -18,6 +18,9 @@ def rbfkernel(x1: torch.Tensor, x2: torch.Tensor, ls: float = 4.0, a: float = 1.
           `rbfkernel` has no amplitude and divides by 2 * ls: follow the formula.)
         - Defaults as the book's code: ls=4.0; a=1.0.
         - Keep the inputs' dtype and device; gradients reach x1 and x2.
+
+    Forbidden
+        torch.distributions (MultivariateNormal(...).log_prob is the log marginal likelihood).
     """
     raise NotImplementedError("rbfkernel: fill in this function")
 
@@ -41,6 +44,9 @@ def gp_posterior(train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch.Ten
         - train_x (n,) or (n, d), train_y (n,), test_x (m,) or (m, d), as rbfkernel's points.
         - post_cov is the covariance of f, without the observation noise (the book's post_cov).
         - Keep the inputs' dtype and device; gradients reach train_x, train_y and test_x.
+
+    Forbidden
+        torch.distributions (MultivariateNormal(...).log_prob is the log marginal likelihood).
     """
     raise NotImplementedError("gp_posterior: fill in this function")
 
@@ -49,6 +55,9 @@ def log_marginal_likelihood(train_x: torch.Tensor, train_y: torch.Tensor, ls: fl
                             a: float = 1.0) -> torch.Tensor:
     """Return log p(y | X), a 0-d tensor.
 
+    D2L 18.3, Gaussian Process Inference:
+    https://d2l.ai/chapter_gaussian-processes/gp-inference.html
+
     What to implement (D2L 18.3, the second formula, which the book's neg_MLL computes)
         -1/2 y^T K^-1 y - 1/2 log|K| - n/2 log(2 pi),  with K = rbfkernel(X, X, ls, a) + sigma**2 * I.
         With L = torch.linalg.cholesky(K): log|K| = 2 * sum(log(diag(L))).
@@ -56,5 +65,8 @@ def log_marginal_likelihood(train_x: torch.Tensor, train_y: torch.Tensor, ls: fl
     Conventions
         - The noise is inside the log determinant too, and the constant -n/2 log(2 pi) is included.
         - Keep the inputs' dtype and device; gradients reach train_x and train_y.
+
+    Forbidden
+        torch.distributions (MultivariateNormal(...).log_prob is the log marginal likelihood).
     """
     raise NotImplementedError("log_marginal_likelihood: fill in this function")

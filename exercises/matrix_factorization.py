@@ -22,14 +22,17 @@ class MF(nn.Module):
         - The book's chapter 21 is MXNet code: nn.Embedding(input_dim=..., output_dim=...) is
           nn.Embedding(num_embeddings, embedding_dim) here; np.squeeze(b_u) is b_u.squeeze(1).
         - Gradients reach all four embeddings (rows used several times in a batch accumulate).
+
+    Forbidden
+        F.margin_ranking_loss, F.soft_margin_loss and their nn classes (they compute these losses).
     """
 
     def __init__(self, num_factors: int, num_users: int, num_items: int):
         super().__init__()
-        raise NotImplementedError("MF.__init__: fill in this method")
+        raise NotImplementedError("MF: fill in this function (__init__ and forward)")
 
     def forward(self, user_id: torch.Tensor, item_id: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError("MF.forward: fill in this method")
+        raise NotImplementedError("MF.forward: fill in this function")
 
 
 class BPRLoss(nn.Module):
@@ -47,21 +50,30 @@ class BPRLoss(nn.Module):
         - Stable for any score difference: with positive - negative = -1000, log(sigmoid(.)) is
           log(0) = -inf; use torch.nn.functional.logsigmoid (or softplus).
         - Gradients reach positive and negative.
+
+    Forbidden
+        F.margin_ranking_loss, F.soft_margin_loss and their nn classes (they compute these losses).
     """
 
     def forward(self, positive: torch.Tensor, negative: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError("BPRLoss.forward: fill in this method")
+        raise NotImplementedError("BPRLoss.forward: fill in this function")
 
 
 class HingeLossbRec(nn.Module):
     """The hinge loss for ranking, HingeLossbRec()(positive, negative, margin=1) -> 0-d tensor.
+
+    D2L 21.5, Personalized Ranking for Recommender Systems:
+    https://d2l.ai/chapter_recommender-systems/ranking.html
 
     What to implement (D2L 21.5)
         sum over the pairs of max(margin - (positive - negative), 0), with the book's default margin=1.
 
     Conventions
         - As BPRLoss: inputs of one shape, a 0-d sum, gradients to positive and negative.
+
+    Forbidden
+        F.margin_ranking_loss, F.soft_margin_loss and their nn classes (they compute these losses).
     """
 
     def forward(self, positive: torch.Tensor, negative: torch.Tensor, margin: float = 1) -> torch.Tensor:
-        raise NotImplementedError("HingeLossbRec.forward: fill in this method")
+        raise NotImplementedError("HingeLossbRec.forward: fill in this function")

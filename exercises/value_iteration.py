@@ -20,6 +20,9 @@ def value_iteration(P: torch.Tensor, R: torch.Tensor, gamma: float, num_iters: i
         - pi is the policy of the last sweep, argmax over actions of its Q; ties go to the lowest
           action index.
         - Results on P's device; do not modify the inputs.
+
+    Forbidden
+        nothing: the sweeps and the update are the exercise (torch.max and argmax are allowed).
     """
     raise NotImplementedError("value_iteration: fill in this function")
 
@@ -34,5 +37,8 @@ def q_update(Q: torch.Tensor, s: int, a: int, r: float, s_next: int, alpha: floa
         - y = r + gamma * max over actions of Q[s_next]; the entry becomes Q[s, a] + alpha * (y - Q[s, a]).
         - y is read from the table before the update, even when s_next == s.
         - Q itself is not modified; the result keeps Q's dtype and device.
+
+    Forbidden
+        nothing: the sweeps and the update are the exercise (torch.max and argmax are allowed).
     """
     raise NotImplementedError("q_update: fill in this function")

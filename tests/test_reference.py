@@ -735,20 +735,31 @@ def test_reference_source_follows_the_rules(exercise):
                 assert node.attr not in forbidden_attributes, f"{folder}/{exercise}.py uses .{node.attr}"
 
 
+def _required(function) -> int:
+    """How many positional arguments a call needs (not *args, **kwargs or those with defaults)."""
+    return sum(p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+               for p in inspect.signature(function).parameters.values())
+
+
 @pytest.mark.parametrize("exercise", IDS)
 def test_stub_matches_reference_and_fails(exercise):
-    """Each stub has the reference's signatures and raises NotImplementedError until filled in."""
+    """Each stub has the reference's signatures, says where to read (a link: the manifest's own in one
+    of them, as an exercise over two sections links each function to its own) and what is forbidden,
+    and raises NotImplementedError until filled in."""
     stub = _load("exercises", exercise)
     solution = load_solution(exercise)
+    docs = []
     for function in EXERCISES[exercise]["functions"]:
         stub_fn, ref_fn = getattr(stub, function), getattr(solution, function)
         assert inspect.signature(stub_fn) == inspect.signature(ref_fn), function
         doc = inspect.getdoc(stub_fn)
-        assert EXERCISES[exercise]["link"] in doc and "Forbidden" in doc, function
-        n_required = sum(p.default is inspect.Parameter.empty
-                         for p in inspect.signature(stub_fn).parameters.values())
+        assert "https://" in doc and "Forbidden" in doc, function
+        docs.append(doc)
         with pytest.raises(NotImplementedError, match="fill in this function"):
-            stub_fn(*[None] * n_required)
+            made = stub_fn(*[None] * _required(stub_fn))
+            if inspect.isclass(stub_fn):  # a module with nothing to set up (a loss) raises in forward
+                made.forward(*[None] * _required(made.forward))
+    assert any(EXERCISES[exercise]["link"] in doc for doc in docs), "no stub names the manifest's link"
 
 
 # ----------------------------------------------------------------------------- CUDA
