@@ -45,15 +45,24 @@ def _psutil():
 
 def _inheritable_pipe() -> tuple[int, int, dict, str]:
     """A pipe whose write end the spare inherits: (read fd, write fd, Popen's extra arguments, argv)."""
+    return _windows_pipe() if sys.platform == "win32" else _unix_pipe()
+
+
+def _unix_pipe() -> tuple[int, int, dict, str]:
     read, write = os.pipe()
-    if sys.platform == "win32":  # pragma: no cover - exercised only on Windows
-        import msvcrt
-        handle = msvcrt.get_osfhandle(write)
-        os.set_handle_inheritable(handle, True)
-        info = subprocess.STARTUPINFO(lpAttributeList={"handle_list": [handle]})
-        flags = subprocess.CREATE_NEW_PROCESS_GROUP | getattr(subprocess, "CREATE_NO_WINDOW", 0)
-        return read, write, {"startupinfo": info, "creationflags": flags}, f"handle:{handle}"
     return read, write, {"pass_fds": (write,), "start_new_session": True}, f"fd:{write}"
+
+
+def _windows_pipe() -> tuple[int, int, dict, str]:  # pragma: no cover - runs only on Windows
+    """Windows has no pass_fds: the write end's handle is made inheritable and named to the child,
+    which turns it back into a file descriptor (spare.py); only that handle is inherited."""
+    import msvcrt
+    read, write = os.pipe()
+    handle = msvcrt.get_osfhandle(write)
+    os.set_handle_inheritable(handle, True)
+    info = subprocess.STARTUPINFO(lpAttributeList={"handle_list": [handle]})
+    flags = subprocess.CREATE_NEW_PROCESS_GROUP | getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    return read, write, {"startupinfo": info, "creationflags": flags}, f"handle:{handle}"
 
 
 def _environment(scratch: str) -> dict:
@@ -73,13 +82,17 @@ class _Spare:
     """One interpreter, warming or warm, that will grade one submission: its process and its readers."""
 
     def __init__(self, runtime: Path):
+        # The submission's folder is one level down in a folder of its own, so that "the folder above
+        # mine" is this spare's, not the machine's /tmp (as the fork levels' scratch root is theirs).
         self.scratch = tempfile.mkdtemp(prefix="d2lcoach-portable-")
+        work = os.path.join(self.scratch, "submission")
+        os.mkdir(work, 0o700)
         evidence_r, evidence_w, extra, spec = _inheritable_pipe()
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-s", "-B", str(runtime / "spare.py"), spec],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=self.scratch, env=_environment(self.scratch), close_fds=True, **extra)
+                cwd=work, env=_environment(work), close_fds=True, **extra)
         except OSError:
             os.close(evidence_r)
             _remove(self.scratch)
