@@ -47,7 +47,7 @@ import pytest
 from d2lcoach.course import BUILTIN_ROOT
 
 PROBE = r'''
-import contextlib, importlib, io, json, os, sys, traceback
+import contextlib, importlib, io, json, os, subprocess, sys, traceback
 
 platform = sys.argv[1]
 # Not all that Windows lacks: filelock, imported above as on Linux, still needs geteuid, fchmod, O_NONBLOCK.
@@ -64,7 +64,16 @@ for name in ("subprocess", "multiprocessing", "multiprocessing.connection", "asy
 sys.platform = platform
 del os.fork
 if platform == "win32":
-    import signal
+    import signal, types
+    # subprocess and psutil, imported as on Linux, call os.waitpid(..., os.WNOHANG), os.kill and
+    # signal.SIGKILL when the portable level starts, watches and kills a spare (on Windows they use
+    # their Windows halves): they keep their own view of os and signal, taken before the cut.
+    views = {os: types.SimpleNamespace(**vars(os)), signal: types.SimpleNamespace(**vars(signal))}
+    for module_name, module in list(sys.modules.items()):
+        if module is not None and module_name.split(".")[0] in ("subprocess", "psutil"):
+            for attribute in ("os", "signal"):
+                if getattr(module, attribute, None) in views:
+                    setattr(module, attribute, views[getattr(module, attribute)])
     for name in ("fcntl", "resource", "termios", "tty", "pwd", "grp"):
         sys.modules[name] = None  # `import fcntl` now raises ImportError, as on Windows
     for module, names in ((os, WINDOWS_LACKS_OS), (signal, WINDOWS_LACKS_SIGNAL)):
