@@ -1,7 +1,9 @@
 """The hostile suite: every file under tests/hostile/ is a submission that attacks the grader.
 
-Each attack is graded under both isolation levels (bubblewrap namespaces and the process
-fallback), except where its docstring says it needs namespaces, and the test asserts what issue 4
+Each attack is graded under both fork-based isolation levels (bubblewrap namespaces and the process
+fallback), except where its docstring says it needs namespaces; with the portable level forced
+(`pytest --sandbox-level=portable`, or D2LCOACH_SANDBOX=portable) under that level alone, except the
+attacks it does not contain (see `portable:` below), and the test asserts what issue 4
 asks of every submission: no credit (or, where it also answers correctly and the sandbox simply
 stopped its attack, that the attack was contained), a clear one-line message and never a
 d2lcoach traceback, the grader's files, the progress file and the other submissions byte-identical,
@@ -15,6 +17,10 @@ Each attack file starts with a docstring whose lines say what must happen:
     needs: namespaces               only the namespace level can hold (not run under the fallback)
     needs: namespaces-or-root       the fallback holds only when the grader runs as root (it then
                                     runs the child as an unprivileged uid of its own)
+    portable: <why>                 the portable level does not contain it, and running it there would
+                                    do real harm (the submission has the grader's own powers): not run
+                                    at that level. Attacks that need namespaces (or namespaces-or-root)
+                                    are not run at the portable level either, for the same reason.
     probe: <name>[, <name>]         extra checks of what the attack reports (see PROBES)
     before: classmate               an honest classmate holding a secret is graded first, in the
                                     same sandbox: the secret must never reach the attack's grade
@@ -65,12 +71,15 @@ from d2lcoach.grading import engine
 from d2lcoach.grading.engine import grade_source
 from d2lcoach.grading.static import check_source
 from d2lcoach.learner.progress import PROGRESS_FILENAME, Progress, save_progress
-from d2lcoach.sandbox import NAMESPACES, PROCESS, Limits, Sandbox
+from d2lcoach.sandbox import NAMESPACES, PORTABLE, PROCESS, Limits, Sandbox
+from tests.conftest import FORCED_PORTABLE
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 ATTACKS = sorted(p for p in HOSTILE.glob("*.py") if not p.name.startswith("_"))
-LEVELS = (NAMESPACES, PROCESS)
+# The fork-based levels by default; the portable level alone when it is forced (D2LCOACH_SANDBOX=portable
+# or pytest --sandbox-level=portable), as CI's portable run does.
+LEVELS = (PORTABLE,) if FORCED_PORTABLE else (NAMESPACES, PROCESS)
 SEED = 7
 LIMITS = Limits(wall_seconds=5, cpu_seconds=8, memory_bytes=1 << 30, processes=24,
                 file_bytes=1 << 20, result_bytes=8 << 20)
@@ -95,7 +104,16 @@ class Spec:
     static: str = ""
     before: str = ""
     policy: str = ""
+    portable: str = ""
     xfail: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def not_run_at_portable(self) -> str:
+        """Why the portable level does not run this attack ("" when it does)."""
+        if self.portable:
+            return self.portable
+        if self.needs:
+            return f"needs {self.needs}: the portable child has the grader's own user and powers"
+        return ""
 
 
 def _docstring(path: Path) -> str:
@@ -135,6 +153,8 @@ def spec_of(path: Path) -> Spec:
             spec.before = value
         elif key == "policy":
             spec.policy = value
+        elif key == "portable":
+            spec.portable = value
         elif key == "xfail":
             levels, _, why = value.partition(":")
             for level in levels.split(","):
@@ -159,6 +179,8 @@ def _params():
         spec = spec_of(path)
         for level in LEVELS:
             marks = []
+            if level == PORTABLE and spec.not_run_at_portable():
+                continue
             if spec.needs == "namespaces":
                 if level != NAMESPACES:
                     continue
@@ -671,7 +693,7 @@ def test_the_suite_is_complete():
         spec = spec_of(path)
         assert spec.expect, path
         assert all(name in PROBES for name in spec.probes), path
-        assert set(spec.xfail) <= set(LEVELS), path
+        assert set(spec.xfail) <= {NAMESPACES, PROCESS, PORTABLE}, path
 
 
 def test_no_case_sends_what_only_its_grader_judges_by(course):

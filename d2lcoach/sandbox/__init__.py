@@ -1,13 +1,17 @@
 """The sandbox: one entry point, `Sandbox`, that runs learner code in a locked-down child and returns plain data.
 
-Two isolation levels:
+Three isolation levels:
 - `namespaces`: bubblewrap (`bwrap`) with new user, PID, network, IPC, UTS and cgroup namespaces, a
   read-only view of Python and torch only (torchvision, d2lcoach, the course, the workspace hidden),
   a read-only root and /dev, a private capped /tmp and a tiny /dev/shm (both wiped after each
   submission), no capabilities, `--die-with-parent --new-session`; rlimits inside.
 - `process`: where namespaces are not available: a separate process in its own session with
   rlimits, run as `nobody` when the grader runs as root, killed by process group and as a subreaper.
-A warm worker imports torch once per sandbox; each submission gets a fresh forked child.
+- `portable`: where neither works (macOS, Windows), or when forced: a fresh interpreter per
+  submission started by `subprocess` (no fork), with the rlimits the system has, a wall clock and a
+  process-tree watch and kill (psutil); see portable.py.
+At the first two, a warm worker imports torch once per sandbox and forks a fresh child per
+submission; at `portable` a warm spare interpreter waits for each submission and grades only it.
 """
 
 from __future__ import annotations
@@ -28,10 +32,15 @@ from pathlib import Path
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
 NAMESPACES = "namespaces"
 PROCESS = "process"
+PORTABLE = "portable"
 LEVEL_TEXT = {
     NAMESPACES: "namespaces (bubblewrap: no network, own PID space, read-only Python and torch only)",
     PROCESS: "process (weaker: separate process, rlimits and process-group kill; no namespaces)",
+    PORTABLE: ("portable (weakest: a fresh interpreter per submission, rlimits where the system has them, "
+               "a wall clock and a process-tree kill; no namespaces, seccomp or Landlock)"),
 }
+#: The levels that fork a warm worker: Linux only.
+FORK_LEVELS = (NAMESPACES, PROCESS)
 _STARTUP_SECONDS = 60.0
 #: The sandbox's private /tmp (a tmpfs in memory) holds at most this much.
 SCRATCH_BYTES = 64 << 20
@@ -100,24 +109,39 @@ def _bwrap_works() -> bool:
     return probe.returncode == 0
 
 
-#: The names of the systems where no sandbox level works yet, for the one-line error.
+#: The names of the systems where only the portable level works, for one-line errors.
 _SYSTEM_NAMES = {"darwin": "macOS", "win32": "Windows", "cygwin": "Cygwin"}
 
 
-def _require_linux() -> None:
-    """Both levels need Linux (bubblewrap; prctl, seccomp, Landlock, /proc and fork in the worker):
-    elsewhere, a SandboxError that says so, before anything Linux-only is touched."""
-    if not sys.platform.startswith("linux"):
+def _on_linux() -> bool:
+    return sys.platform.startswith("linux")
+
+
+def _require_linux(level: str) -> None:
+    """The fork-based levels need Linux (bubblewrap; prctl, seccomp, Landlock, /proc and fork in the
+    worker): elsewhere, a SandboxError that says so, before anything Linux-only is touched."""
+    if not _on_linux():
         system = _SYSTEM_NAMES.get(sys.platform, sys.platform)
-        raise NoSandboxHere(f"no sandbox level works on {system} yet: both (bubblewrap namespaces and the "
-                           "process fallback) need Linux, so grade on Linux, in WSL 2 or on Colab")
+        raise NoSandboxHere(f"the {level} sandbox level needs Linux, and this is {system}: "
+                            f"use the portable level (D2LCOACH_SANDBOX=portable, or leave it unset)")
 
 
 @functools.lru_cache(maxsize=None)
 def available_level() -> str:
-    """The strongest isolation this machine offers, unless D2LCOACH_SANDBOX forces one."""
-    _require_linux()
+    """The strongest isolation this machine offers, unless D2LCOACH_SANDBOX forces one.
+
+    Linux: namespaces where bubblewrap works, else process. Elsewhere (macOS, Windows): portable,
+    the only level that needs neither fork nor Linux. D2LCOACH_SANDBOX=portable forces it anywhere."""
     forced = os.environ.get("D2LCOACH_SANDBOX", "").strip().lower()
+    if forced and forced not in LEVEL_TEXT:
+        raise SandboxError(f"D2LCOACH_SANDBOX={forced} names no sandbox level; use one of "
+                           f"{', '.join(LEVEL_TEXT)} (or leave it unset)")
+    if forced == PORTABLE:
+        return PORTABLE
+    if not _on_linux():
+        if forced:
+            _require_linux(forced)
+        return PORTABLE
     if forced == PROCESS:
         return PROCESS
     if _bwrap_works():
@@ -278,6 +302,7 @@ class Sandbox:
         self._ready = False
         self.worker_starts = 0
         self.seccomp: bool | None = None
+        self._spares = None  # the portable level's SpareSupply
 
     @property
     def level_text(self) -> str:
@@ -285,9 +310,17 @@ class Sandbox:
         return LEVEL_TEXT[self.level] + extra
 
     def start(self) -> "Sandbox":
+        if self.level == PORTABLE:
+            if self._spares is None:
+                from d2lcoach.sandbox.portable import SpareSupply
+                self._spares = SpareSupply(RUNTIME_DIR, _STARTUP_SECONDS)
+            before = self._spares.started
+            self._spares.start()
+            self.worker_starts += self._spares.started - before
+            return self
         if self._proc is not None and self._proc.poll() is None:
             return self
-        _require_linux()
+        _require_linux(self.level)
         worker = RUNTIME_DIR / "worker.py"
         if self.level == NAMESPACES:
             cmd = _bwrap_command(worker, self.hidden, self.cuda, SCRATCH_BYTES)
@@ -337,6 +370,12 @@ class Sandbox:
 
     def wait_ready(self):
         """Block until the worker has imported torch and said hello (SandboxError if it cannot)."""
+        if self.level == PORTABLE:
+            self.start()
+            if self._spares.wait_ready() is None:
+                raise SandboxError(f"the sandbox's spare interpreter ({self.level}) did not start")
+            self.seccomp = None  # not a filter this level has, or lacks: say nothing of it
+            return
         if self._ready:
             return
         from d2lcoach.sandbox.runtime import wire
@@ -356,9 +395,14 @@ class Sandbox:
         from d2lcoach.sandbox.runtime import wire
         self.start()
         self.wait_ready()
+        message = {"op": "grade", "request": request, "limits": dataclasses.asdict(limits)}
+        if self.level == PORTABLE:
+            info, payload = self._spares.grade(wire.frame(wire.encode(message)), limits)
+            if info["status"] == "worker_died":
+                return Outcome("worker_died", None, detail="the grading was stopped before the submission answered")
+            return self._outcome(info, payload)
         if self._cgroup is not None:
             self._cgroup.allow_more(limits.processes)
-        message = {"op": "grade", "request": request, "limits": dataclasses.asdict(limits)}
         try:
             self._proc.stdin.write(wire.frame(wire.encode(message)))
             self._proc.stdin.flush()
@@ -383,19 +427,13 @@ class Sandbox:
             detail = ("the submission stopped the grading worker" if killed or frame is None
                       else "the grading worker sent a malformed report")
             return Outcome("worker_died", None, detail=detail)
-        outcome = Outcome(
-            status=info["status"], result=None, output=str(info.get("output", ""))[:8192],
-            output_dropped=int(info.get("output_dropped") or 0), seconds=float(info.get("seconds") or 0.0),
-            exit=info.get("exit"), signal=info.get("signal"),
-            evidence=[e for e in (info.get("evidence") or []) if isinstance(e, str)][:4096])
-        if outcome.status == "ok":
+        payload = None
+        if info["status"] == "ok":
             payload = self._read_frame(time.monotonic() + 30)
             if payload is None:
                 self.close()
                 return Outcome("worker_died", None, detail="the grading worker stopped mid-answer")
-            outcome.result, problem = read_result(payload)
-            if problem is not None:
-                outcome.status, outcome.detail = "bad_result", f"the submission sent a malformed result ({problem})"
+        outcome = self._outcome(info, payload)
         if self._proc is not None:
             ready, _, _ = select.select([self._proc.stdout.fileno()], [], [], 0)
             if ready:  # bytes nobody asked for: someone wrote into our pipe; trust this worker no more
@@ -403,9 +441,26 @@ class Sandbox:
                 return Outcome("worker_died", None, detail="the submission wrote into the grader's channel")
         return outcome
 
+    @staticmethod
+    def _outcome(info: dict, payload: bytes | None) -> Outcome:
+        """The Outcome of a handler's report (fork levels) or a spare's (portable), and its result."""
+        outcome = Outcome(
+            status=info["status"], result=None, output=str(info.get("output", ""))[:8192],
+            output_dropped=int(info.get("output_dropped") or 0), seconds=float(info.get("seconds") or 0.0),
+            exit=info.get("exit"), signal=info.get("signal"),
+            evidence=[e for e in (info.get("evidence") or []) if isinstance(e, str)][:4096])
+        if outcome.status == "ok":
+            outcome.result, problem = read_result(payload)
+            if problem is not None:
+                outcome.status, outcome.detail = "bad_result", f"the submission sent a malformed result ({problem})"
+        return outcome
+
     def interrupt(self):
         """Kill the worker and its children now, from any thread (watch's `q` during a check): a run()
         in progress returns `worker_died` at once, and the next run() starts a fresh worker."""
+        if self._spares is not None:
+            self._spares.interrupt()
+            return
         proc = self._proc
         if proc is not None:
             try:
@@ -414,6 +469,8 @@ class Sandbox:
                 pass
 
     def close(self):
+        if self._spares is not None:
+            self._spares.close()
         proc, self._proc = self._proc, None
         self._ready = False
         if proc is None:

@@ -6,7 +6,7 @@ submission should be bounded (the hostile suite asks for at most 64 MiB).
 expect: contained
 policy: refused
 probe: scratch_total
-xfail: process-as-user: without root the fallback cannot mount a capped tmpfs for the scratch area, and nothing else bounds the total size of a submission's files on the machine's /tmp (as root it can, and does)
+xfail: process-as-user, portable: without root the fallback cannot mount a capped tmpfs for the scratch area, and nothing else bounds the total size of a submission's files on the machine's /tmp (as root it can, and does); the portable level mounts nothing at all
 """
 import torch
 

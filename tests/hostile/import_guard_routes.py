@@ -4,6 +4,7 @@ run time): importlib from torch's sys.modules, and os's own globals found throug
 object.__subclasses__(). It then starts background processes under the marker name, in their own
 sessions, with os.system and with subprocess, and answers correctly.
 
+portable: not contained: a process started in a session of its own between two looks of the portable level's process watch outlives the submission (no subreaper, no PID namespace)
 expect: contained
 policy: refused
 """

@@ -3,6 +3,7 @@ process listening on it, so that the next submission could talk to it (or the so
 the submission). Under the fallback abstract sockets are the machine's: creating one is refused.
 The detector tries to connect.
 
+portable: not contained: abstract unix sockets are the machine's, and a detached listener may outlive the watch of the process tree
 expect: contained
 probe: persist
 """

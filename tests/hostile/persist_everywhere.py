@@ -3,6 +3,7 @@ root, /dev, /dev/shm, /etc, /var/tmp, /run, /home, /tmp and the folder above its
 write that works is printed; under namespaces none may (the root and /dev are read-only, and
 the child writes only inside its own scratch folder); then the detector must find nothing.
 
+portable: not contained: the child has the grader's user, so as root it can write into /, /etc, /run and /home, and files there outlive the submission
 expect: contained
 probe: persist
 """

@@ -2,6 +2,7 @@
 message queue) and a POSIX message queue under a key derived from its marker, for the next
 submission to find. Creating any of them is refused; the detector looks for the key.
 
+portable: not contained: no seccomp filter refuses SysV or POSIX IPC, and the machine's IPC objects outlive the submission
 expect: contained
 probe: persist
 """

@@ -26,7 +26,6 @@ except ImportError:  # Windows: the worker runs only on Linux (d2lcoach.sandbox 
 import select
 import shutil
 import signal
-import stat
 import struct
 import sys
 import tempfile
@@ -41,6 +40,7 @@ import harness  # noqa: E402  (imports torch's dispatch machinery before any for
 import drivers  # noqa: E402,F401
 import seccomp  # noqa: E402
 import landlock  # noqa: E402
+from scratch import wipe_tree as _wipe_tree  # noqa: E402
 import lazy_dynamo  # noqa: E402
 import routines  # noqa: E402
 
@@ -58,13 +58,12 @@ PR_SET_NO_NEW_PRIVS = 38
 OUTPUT_KEEP = 8192
 EVIDENCE_KEEP = 65536
 HANDLER_DONE, HANDLER_EOF = 0, 10  # a handler's exit codes: it reported / the grader closed stdin
-# Windows lacks the last three; the worker never runs there, but it imports anywhere.
-_DIR_FLAGS = (os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
-              | getattr(os, "O_CLOEXEC", 0))
 ISOLATION = os.environ.get("D2LCOACH_ISOLATION", "process")
 
 
 def _prctl(option, value):
+    if not sys.platform.startswith("linux"):
+        return  # prctl is Linux's; the portable level never calls it, but keep the guard here too
     try:
         ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
     except (OSError, AttributeError):
@@ -152,78 +151,6 @@ def _reap():
             return
         if pid == 0:
             return
-
-
-def _first_subfolder(fd: int, device: int, skip: set) -> str | None:
-    """Unlink every non-folder in the open folder `fd`; return a subfolder left to enter, if any."""
-    found = None
-    try:
-        with os.scandir(fd) as entries:
-            for entry in entries:
-                try:
-                    info = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if info.st_dev != device:
-                    continue  # a read-only bind of Python or the venv (a checkout under /tmp)
-                if stat.S_ISDIR(info.st_mode):
-                    if found is None and entry.name not in skip:
-                        found = entry.name
-                    continue
-                try:
-                    os.unlink(entry.name, dir_fd=fd)
-                except OSError:
-                    pass
-    except OSError:
-        pass
-    return found
-
-
-def _wipe_tree(path: str, device: int):
-    """Remove everything under `path` that lives on `device`, never crossing into a mount.
-
-    Iterative and relative to one open folder at a time (down by name, up by ".."), so neither a
-    deep chain of folders nor paths longer than PATH_MAX can stop it. Runs only once every process
-    of the submission is dead, so nothing renames folders under it."""
-    try:
-        fd = os.open(path, _DIR_FLAGS)
-    except OSError:
-        return
-    names: list[str] = []
-    skips: list[set] = [set()]
-    while True:
-        sub = _first_subfolder(fd, device, skips[-1])
-        if sub is not None:
-            try:
-                os.chmod(sub, 0o700, dir_fd=fd)  # a submission may have locked its folders (mode 000)
-            except OSError:
-                pass
-            try:
-                inner = os.open(sub, _DIR_FLAGS, dir_fd=fd)
-            except OSError:
-                skips[-1].add(sub)
-                continue
-            os.close(fd)
-            fd = inner
-            names.append(sub)
-            skips.append(set())
-            continue
-        if not names:
-            os.close(fd)
-            return
-        try:
-            parent = os.open("..", _DIR_FLAGS, dir_fd=fd)
-        except OSError:
-            os.close(fd)
-            return
-        os.close(fd)
-        fd = parent
-        name = names.pop()
-        skips.pop()
-        try:
-            os.rmdir(name, dir_fd=fd)
-        except OSError:
-            skips[-1].add(name)
 
 
 def _wipe_scratch():
@@ -325,6 +252,74 @@ def _vm_bytes() -> int:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def apply_limits(limits):
+    """The rlimits of one submission, in the process that will run it (Linux and macOS; Windows has
+    no `resource`, and the caller's wall clock and process watch are all it gets). Shared by the
+    forked child and the portable level's spare."""
+    if resource is None:
+        return
+    mem = int(limits.get("memory_bytes", 0))
+    if mem and sys.platform.startswith("linux"):
+        if not limits.get("cuda"):
+            resource.setrlimit(resource.RLIMIT_AS, (_vm_bytes() + mem,) * 2)
+        else:  # CUDA reserves huge address ranges: bound the data segment instead
+            resource.setrlimit(resource.RLIMIT_DATA, (_data_bytes() + mem,) * 2)
+    # Elsewhere (macOS) the address space cannot be measured from /proc and RLIMIT_AS is not enforced:
+    # the portable level's parent watches the submission's resident memory instead.
+    cpu = int(limits.get("cpu_seconds", 0))
+    if cpu:
+        _setrlimit("RLIMIT_CPU", (cpu, cpu + 1))
+    nproc = int(limits.get("processes", 0))
+    if nproc:
+        _setrlimit("RLIMIT_NPROC", (nproc, nproc))
+    _setrlimit("RLIMIT_FSIZE", (int(limits.get("file_bytes", 1 << 24)),) * 2)
+    _setrlimit("RLIMIT_CORE", (0, 0))
+
+
+def _setrlimit(name: str, value: tuple[int, int]):
+    """Set one rlimit. On Linux a refusal stops the child (no result: a failing grade), as always;
+    where the system refuses a value (macOS caps some hard limits), lower what can be lowered."""
+    which = getattr(resource, name, None)
+    if which is None:
+        return
+    try:
+        resource.setrlimit(which, value)
+    except (ValueError, OSError):
+        if sys.platform.startswith("linux"):
+            raise
+        soft, hard = resource.getrlimit(which)
+        try:
+            resource.setrlimit(which, (min(value[0], hard) if hard != resource.RLIM_INFINITY else value[0],) * 2)
+        except (ValueError, OSError):
+            pass
+
+
+def run_submission(request, result_w):
+    """Run one submission in this process and send its result, framed, on `result_w`.
+
+    The child-side code that every level shares: the forked child (below) and the portable level's
+    spare (spare.py) call it once they have locked themselves down; fds 1 and 2 are the capture."""
+    sys.stdout = open(1, "w", closefd=False, encoding="utf-8")
+    sys.stderr = open(2, "w", closefd=False, encoding="utf-8")
+    result = harness.run_request(request)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - learner code may have replaced or closed it
+            pass
+    try:
+        payload = wire.encode(result)
+    except Exception as exc:  # noqa: BLE001
+        payload = wire.encode({"load_error": {"type": "ResultError",
+                                              "message": f"could not send the result: {exc}",
+                                              "trace": ""}, "missing": [], "runs": []})
+    os.write(result_w, struct.pack(">Q", len(payload)))
+    view = memoryview(payload)
+    while view:
+        n = os.write(result_w, view)
+        view = view[n:]
+
+
 def _child(request, limits, result_w, capture_w, scratch, evidence_w):
     """In the forked child: lock down, run the submission, send the result, exit."""
     try:
@@ -346,19 +341,7 @@ def _child(request, limits, result_w, capture_w, scratch, evidence_w):
             os.setgroups([])
             os.setgid(_CHILD_UID)
             os.setuid(_CHILD_UID)
-        mem = int(limits.get("memory_bytes", 0))
-        if mem and not limits.get("cuda"):
-            resource.setrlimit(resource.RLIMIT_AS, (_vm_bytes() + mem,) * 2)
-        elif mem:  # CUDA reserves huge address ranges: bound the data segment instead
-            resource.setrlimit(resource.RLIMIT_DATA, (_data_bytes() + mem,) * 2)
-        cpu = int(limits.get("cpu_seconds", 0))
-        if cpu:
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        nproc = int(limits.get("processes", 0))
-        if nproc:
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (int(limits.get("file_bytes", 1 << 24)),) * 2)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        apply_limits(limits)
         # The processes grading this child: its handler (the parent) and the zygote.
         protected = (os.getppid(), _ZYGOTE_PID)
         if not (_SECCOMP and seccomp.install(protected, unix_sockets=ISOLATION == "namespaces",
@@ -368,25 +351,7 @@ def _child(request, limits, result_w, capture_w, scratch, evidence_w):
         if limits.get("cuda"):
             devices += [os.path.join("/dev", n) for n in os.listdir("/dev") if n.startswith("nvidia")]
         landlock.restrict(["."], devices)  # the scratch folder, by the cwd (its path may not be searchable)
-        sys.stdout = open(1, "w", closefd=False)
-        sys.stderr = open(2, "w", closefd=False)
-        result = harness.run_request(request)
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001 - learner code may have replaced or closed it
-                pass
-        try:
-            payload = wire.encode(result)
-        except Exception as exc:  # noqa: BLE001
-            payload = wire.encode({"load_error": {"type": "ResultError",
-                                                  "message": f"could not send the result: {exc}",
-                                                  "trace": ""}, "missing": [], "runs": []})
-        os.write(result_w, struct.pack(">Q", len(payload)))
-        view = memoryview(payload)
-        while view:
-            n = os.write(result_w, view)
-            view = view[n:]
+        run_submission(request, result_w)
     except BaseException:  # noqa: BLE001
         pass
     finally:
@@ -512,6 +477,15 @@ def _grade(message):
 
 # Warm the dispatcher, autograd, the meta kernels and the recorders once, before any fork: their
 # lazy imports (about a second) would otherwise be paid again by every child.
+def warm():
+    """The warm-up every level shares: one thread, autograd, the optimisers, the recorders and the
+    refusing code of forbidden routines (the zygote before it forks; the portable spare before it
+    waits for its one submission)."""
+    torch.set_num_threads(1)
+    warm_cpu()
+    routines.warm()  # each child then copies the refusing code of a forbidden routine, never compiles it
+
+
 def warm_cpu():
     """Autograd, the optimisers and both recorders, on the CPU."""
     with harness._OpRecorder(set()), harness._FunctionRecorder(set()):
@@ -540,9 +514,7 @@ def warm_meta():
 def main():
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    torch.set_num_threads(1)
-    warm_cpu()
-    routines.warm()  # each child then copies the refusing code of a forbidden routine, never compiles it
+    warm()
     _ensure_scratch_root()
     global _SECCOMP
     _SECCOMP = _probe_seccomp()
