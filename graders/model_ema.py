@@ -126,7 +126,8 @@ DIAGNOSES = (
     Diagnosis(hint=COPIED, when=_buffers_copied, properties=(FLOAT_BUFFERS, FLOAT64)),
     Diagnosis(hint=INT_KEPT, when=lambda e, a, c: not _model_changed(e, a, c) and _count(a, c, "ema"),
               properties=(INT_BUFFERS,)),
-    Diagnosis(hint=INT_AVERAGED, when=lambda e, a, c: not _count(a, c, "model"), properties=(INT_BUFFERS,)),
+    Diagnosis(hint=INT_AVERAGED, when=lambda e, a, c: not (_model_changed(e, a, c) or _count(a, c, "model")
+                                                           or _count(a, c, "ema")), properties=(INT_BUFFERS,)),
     Diagnosis(hint=NO_GRAD, error=r"leaf Variable that requires grad is being used in an in-place operation"),
     Diagnosis(hint=INT_IN_PLACE, error=r"can't be cast to the desired output type (Long|Int|Bool)"),
 )
