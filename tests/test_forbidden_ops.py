@@ -29,6 +29,7 @@ FAMILIES = {
     "trans_conv": r"conv",
     "group_norm": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
     "label_smoothing": r"cross_entropy",
+    "model_ema": r"_foreach_lerp",
 }
 
 #: Operators whose names hold a family keyword but that do not compute the family's routine.
@@ -65,6 +66,7 @@ KNOWN_ESCAPES = {
     "trans_conv": ["aten::conv_transpose2d.input", "aten::convolution", "aten::conv2d", "aten::_convolution",
                    "mkldnn::_convolution_pointwise", "quantized::conv_transpose2d"],
     "label_smoothing": ["aten::cross_entropy_loss"],
+    "model_ema": ["aten::_foreach_lerp_.List", "aten::_foreach_lerp_.Scalar", "aten::_foreach_lerp.List"],
     "group_norm": ["aten::group_norm", "aten::native_group_norm", "aten::native_layer_norm", "aten::rms_norm",
                    "quantized::group_norm"],
 }
@@ -74,6 +76,8 @@ NOT_FORBIDDEN = {
     "conv2d": ["prims::convert_element_type", "aten::_convert_indices_from_coo_to_csr", "aten::im2col",
                "aten::unfold", "aten::fft_rfft2"],
     "batch_norm": ["aten::linalg_vector_norm", "aten::var_mean.correction", "aten::native_norm"],
+    "model_ema": ["aten::lerp_.Scalar", "aten::lerp.Scalar", "aten::lerp_.Tensor", "aten::mul_.Tensor",
+                  "aten::add_.Tensor", "aten::copy_"],
     "group_norm": ["aten::linalg_vector_norm", "aten::var_mean.correction", "aten::rsqrt", "aten::einsum"],
     "softmax": ["aten::logsumexp", "aten::exp", "aten::amax"],
     "pool2d": ["aten::amax", "aten::mean.dim", "aten::unfold", "aten::constant_pad_nd"],
