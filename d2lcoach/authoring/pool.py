@@ -38,7 +38,7 @@ class GradingPool:
     def _box(self) -> Sandbox:
         box = getattr(self._local, "box", None)
         if box is None:
-            box = self._local.box = Sandbox(hidden=self.hidden, cuda="cuda" in self.devices).start()
+            box = self._local.box = Sandbox(hidden=self.hidden, cuda="cuda" in self.devices, meta="meta" in self.devices).start()
             with self._lock:
                 self._boxes.append(box)
         return box

@@ -35,7 +35,7 @@ def watch(
     course, workspace = course_and_workspace()
     session = _Session(course, workspace, devices, new_seed() if seed is None else int(seed))
     keys = TerminalKeys(sys.stdin) if sys.stdin.isatty() else StreamKeys(sys.stdin)
-    with Sandbox(hidden=[workspace.root], cuda="cuda" in devices) as sandbox:  # one warm worker
+    with Sandbox(hidden=[workspace.root], cuda="cuda" in devices, meta="meta" in devices) as sandbox:  # one warm worker
         session.sandbox = sandbox
         watcher = Watcher(session.path, session.check, session.render, keys, on_next=session.next,
                           on_hint=session.hint, on_list=session.list, on_reset=session.reset,

@@ -320,9 +320,9 @@ def check(course: Course, workspace: Workspace | None, exercise_id: str | None =
     with sandbox.start():  # the worker imports torch while we do
         from d2lcoach.grading.engine import grade_source, resolve_devices
         devices = resolve_devices(device)
-        if ("cuda" in devices) != sandbox.cuda:
+        if ("cuda" in devices) != sandbox.cuda or ("meta" in devices and not sandbox.meta):
             sandbox.close()
-            sandbox.cuda = "cuda" in devices
+            sandbox.cuda, sandbox.meta = "cuda" in devices, "meta" in devices
             sandbox.start()
         result = submission.finish(grade_source(exercise, submission.source, str(path), sandbox=sandbox,
                                                 devices=devices, seed=seed))
@@ -535,7 +535,7 @@ def check_all(course: Course, workspace: Workspace, *, devices: list[str], seed:
             return exercise, path, None, str(exc)
         box = getattr(local, "box", None)
         if box is None:
-            box = local.box = Sandbox(hidden=[workspace.root], cuda="cuda" in devices).start()
+            box = local.box = Sandbox(hidden=[workspace.root], cuda="cuda" in devices, meta="meta" in devices).start()
             with lock:
                 boxes.append(box)
         result = submission.finish(grade_source(exercise, submission.source, str(path), sandbox=box,

@@ -293,10 +293,12 @@ class Sandbox:
     parent's own work. If a submission kills the worker, the next `run()` starts a new one.
     """
 
-    def __init__(self, level: str | None = None, *, hidden: list[Path] | None = None, cuda: bool = False):
+    def __init__(self, level: str | None = None, *, hidden: list[Path] | None = None, cuda: bool = False,
+                 meta: bool = False):
         self.level = level or available_level()
         self.hidden = list(hidden or [])
         self.cuda = cuda
+        self.meta = meta  # warm the meta device in the worker (only `--device meta` grades there)
         self._proc: subprocess.Popen | None = None
         self._cgroup: _PidsCgroup | None = None
         self._ready = False
@@ -330,6 +332,8 @@ class Sandbox:
             env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
                    "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "D2LCOACH_ISOLATION": PROCESS,
                    "LANG": "C.UTF-8", "D2LCOACH_SCRATCH_BYTES": str(SCRATCH_BYTES)}
+        if self.meta:
+            cmd.append("--warm-meta")
         self._cgroup = _PidsCgroup.create()
         if self._cgroup is not None:
             # Join the cgroup first, then become the sandbox: every process it ever forks is counted.

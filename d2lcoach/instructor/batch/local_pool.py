@@ -25,7 +25,7 @@ class LocalPool:
             tasks.put(job)
         events: queue.Queue = queue.Queue()
         stop = threading.Event()
-        sandboxes = [Sandbox(level, cuda="cuda" in devices) for _ in range(min(self.workers, len(jobs)))]
+        sandboxes = [Sandbox(level, cuda="cuda" in devices, meta="meta" in devices) for _ in range(min(self.workers, len(jobs)))]
 
         def work(box: Sandbox):
             try:

@@ -502,9 +502,10 @@ def warm_cpu():
 def warm_meta():
     """The meta device's kernels (torch imports its Python decompositions, and sympy, on first use).
 
-    Not run at start-up any more: without CUDA the stand-in GPU (standin.py) grades in meta's place,
-    and this warm-up cost every `check` 0.6 s of the worker's start. Only `--device meta` uses meta
-    now, and each of its children pays that import itself."""
+    Run at start-up only when the grader asks (`--warm-meta`: its devices include meta): without
+    CUDA the stand-in GPU (standin.py) grades in meta's place, and this warm-up would cost every
+    `check` 0.6 s of the worker's start. A child cannot import what meta needs itself where the
+    process level runs it as `nobody` and Python's own files are not readable by that user."""
     with harness._OpRecorder(set(), meta=True):
         m = torch.ones(2, 3).to("meta", copy=True)
         (m - m.max(1, keepdim=True).values).exp().sum(1, keepdim=True)
@@ -515,6 +516,8 @@ def main():
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     warm()
+    if "--warm-meta" in sys.argv[1:]:
+        warm_meta()
     _ensure_scratch_root()
     global _SECCOMP
     _SECCOMP = _probe_seccomp()
