@@ -1,5 +1,4 @@
-"""Exercise label_smoothing (beyond D2L 4.4; Szegedy et al. 2016): the soft-target cross-entropy, and the
-cross-entropy with label smoothing."""
+"""Exercise label_smoothing (beyond D2L 4.4; Szegedy et al. 2016): soft-target and label-smoothed cross-entropy."""
 
 import torch
 

@@ -1,5 +1,4 @@
-"""Reference solution for the gp_posterior exercise (D2L 18.2, 18.3): the RBF kernel, the GP regression
-posterior through a Cholesky factor, and the log marginal likelihood."""
+"""Reference solution for gp_posterior (D2L 18.2, 18.3): RBF kernel, posterior by Cholesky, log marginal likelihood."""
 
 import math
 

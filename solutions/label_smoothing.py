@@ -1,5 +1,4 @@
-"""Reference solution for the label_smoothing exercise (Szegedy et al. 2016): soft-target cross-entropy and
-the cross-entropy with label smoothing, both stable through log_softmax."""
+"""Reference solution for label_smoothing (Szegedy et al. 2016): both cross-entropies, stable by log_softmax."""
 
 import torch
 import torch.nn.functional as F

@@ -1,5 +1,4 @@
-"""Reference solution for the matrix_factorization exercise (D2L 21.3, 21.5): the book's MF model with user
-and item biases, and the BPR and hinge ranking losses."""
+"""Reference solution for matrix_factorization (D2L 21.3, 21.5): MF with biases, the BPR and hinge losses."""
 
 import torch
 from torch import nn

@@ -1,5 +1,4 @@
-"""Reference solution for the model_ema exercise (Polyak averaging as timm's ModelEmaV2 keeps it): one
-exponential-moving-average step of a model's parameters and buffers, in place."""
+"""Reference solution for model_ema (Polyak averaging, timm's ModelEmaV2): one EMA step of a model, in place."""
 
 import torch
 
