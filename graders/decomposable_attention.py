@@ -71,6 +71,11 @@ def _compare(expected, actual, case: Case, device: str) -> list[tuple[str, str]]
     if isinstance(actual, dict) and actual.get("load_error") is not None:
         found.append((case.property, f"{case.label}: its outputs could not be checked, because the reference's "
                       f"{str(actual['load_error'])[:100]} does not fit the module (see registered parameters)"))
+    if any(check == case.property for check, _ in found):
+        # Outputs already wrong in float32 are wrong again after .to(torch.float64) and after the round trip:
+        # that is this property's failure, not those checks' (their own findings, dtypes and keys, stay).
+        found = [(check, message) for check, message in found
+                 if not (check in ("float64", "state_dict round trip") and ", then the output for input 1" in message)]
     return found
 
 
