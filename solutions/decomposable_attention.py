@@ -1,0 +1,50 @@
+"""Reference solution for decomposable_attention (D2L 16.5): the book's mlp helper, Attend and Compare."""
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def mlp(num_inputs, num_hiddens, flatten):
+    """The book's code: Dropout, Linear, ReLU, (Flatten), Dropout, Linear, ReLU, (Flatten)."""
+    net = []
+    net.append(nn.Dropout(0.2))
+    net.append(nn.Linear(num_inputs, num_hiddens))
+    net.append(nn.ReLU())
+    if flatten:
+        net.append(nn.Flatten(start_dim=1))
+    net.append(nn.Dropout(0.2))
+    net.append(nn.Linear(num_hiddens, num_hiddens))
+    net.append(nn.ReLU())
+    if flatten:
+        net.append(nn.Flatten(start_dim=1))
+    return nn.Sequential(*net)
+
+
+class Attend(nn.Module):
+    """The book's code: e = f(A) f(B)^T, beta = softmax(e) B, alpha = softmax(e^T) A."""
+
+    def __init__(self, num_inputs, num_hiddens, **kwargs):
+        super(Attend, self).__init__(**kwargs)
+        self.f = mlp(num_inputs, num_hiddens, flatten=False)
+
+    def forward(self, A, B):
+        f_A = self.f(A)
+        f_B = self.f(B)
+        e = torch.bmm(f_A, f_B.permute(0, 2, 1))
+        beta = torch.bmm(F.softmax(e, dim=-1), B)
+        alpha = torch.bmm(F.softmax(e.permute(0, 2, 1), dim=-1), A)
+        return beta, alpha
+
+
+class Compare(nn.Module):
+    """The book's code: V_A = g([A, beta]), V_B = g([B, alpha]), concatenated on the features."""
+
+    def __init__(self, num_inputs, num_hiddens, **kwargs):
+        super(Compare, self).__init__(**kwargs)
+        self.g = mlp(num_inputs, num_hiddens, flatten=False)
+
+    def forward(self, A, B, beta, alpha):
+        V_A = self.g(torch.cat([A, beta], dim=2))
+        V_B = self.g(torch.cat([B, alpha], dim=2))
+        return V_A, V_B
