@@ -320,10 +320,8 @@ def test_keys_check_list_reset_and_unknown(course, tmp_path):
 @needs_events
 def test_a_missing_file_is_a_message_not_a_crash(course, tmp_path):
     s = Session(course, tmp_path, [])
-    # The save's event may come one read after the settling marker's (the file was just re-created:
-    # watchfiles can report it in a later batch): a second second lets its check come due.
     s.keys.steps = [lambda: s.file("softmax").unlink(), 1.0,  # checked: the file is gone
-                    s.write("softmax", SOLUTION), 1.0, 1.0, "q"]
+                    s.write("softmax", SOLUTION), 1.0, "q"]
     assert s.run() == "quit"
     assert len(s.messages) == 1 and s.messages[0].endswith("softmax.py: file not found")
     assert s.verdicts == [("softmax", False), ("softmax", True)]

@@ -103,9 +103,11 @@ class FileEvents:
                                              yield_on_timeout=True, recursive=False, raise_interrupt=False)
             for changes in batches:
                 ready.set()
-                for _change, name in changes:
-                    path = Path(name)
-                    events.put((ENDED if path in (folder, folder.resolve()) else CHANGED, path.name))
+                # One queue item per batch: a reader never takes half of a batch (its order is a set's).
+                batch = [(ENDED if path in (folder, folder.resolve()) else CHANGED, path.name)
+                         for path in (Path(name) for _change, name in changes)]
+                if batch:
+                    events.put(batch)
         except Exception as exc:  # noqa: BLE001 - handed over: the watcher falls back to polling
             error = exc if isinstance(exc, OSError) else OSError(f"{type(exc).__name__}: {exc}")
             (events.put if ready.is_set() else failed.append)(error)
@@ -115,14 +117,16 @@ class FileEvents:
     def read(self, timeout: float = 0.0) -> list[tuple[str, str]]:
         """The events waiting now, as (CHANGED or ENDED, name in the folder); with `timeout`, waits
         up to that long for the first one. Raises OSError when the watch failed."""
-        events = []
+        batches = []
         with contextlib.suppress(queue.Empty):
-            events.append(self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait())
+            batches.append(self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait())
             while True:
-                events.append(self._queue.get_nowait())
-        for event in events:
-            if isinstance(event, OSError):
-                raise event
+                batches.append(self._queue.get_nowait())
+        events = []
+        for batch in batches:
+            if isinstance(batch, OSError):
+                raise batch
+            events += batch
         return events
 
     def close(self):
