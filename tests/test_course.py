@@ -72,8 +72,9 @@ def test_builtin_course_is_in_book_order():
                           "multi_head_attention", "positional_encoding", "transformer_block", "patch_embedding",
                           "optimizers", "adam", "lr_scheduler", "multi_gpu", "anchor_boxes", "anchor_labels", "nms",
                           "trans_conv", "bilinear_kernel", "style_transfer", "word2vec", "bpe",
-                          "decomposable_attention", "value_iteration", "gp_posterior", "gan_step", "dcgan_blocks", "matrix_factorization",
-                          "factorization_machine", "group_norm", "label_smoothing", "model_ema"]
+                          "decomposable_attention", "value_iteration", "gp_posterior", "gan_step", "dcgan_blocks",
+                          "matrix_factorization", "factorization_machine", "group_norm", "label_smoothing",
+                          "model_ema", "fedavg"]
     for exercise in course.exercises:
         assert len(exercise.hints) >= 3 and exercise.points > 0 and exercise.time_limit > 0
         if exercise.chapter.number <= 22:  # the book's chapters link to the book

@@ -31,6 +31,7 @@ FAMILIES = {
     "group_norm": r"batch_norm|layer_norm|group_norm|instance_norm|rms_norm",
     "label_smoothing": r"cross_entropy",
     "model_ema": r"_foreach_lerp",
+    "fedavg": r"_foreach_lerp",
 }
 
 #: Operators whose names hold a family keyword but that do not compute the family's routine.
@@ -71,6 +72,7 @@ KNOWN_ESCAPES = {
                    "mkldnn::_convolution_pointwise", "quantized::conv_transpose2d"],
     "label_smoothing": ["aten::cross_entropy_loss"],
     "model_ema": ["aten::_foreach_lerp_.List", "aten::_foreach_lerp_.Scalar", "aten::_foreach_lerp.List"],
+    "fedavg": ["aten::_foreach_lerp_.Scalar", "aten::_foreach_lerp_.ScalarList", "aten::_foreach_lerp_.List"],
     "group_norm": ["aten::group_norm", "aten::native_group_norm", "aten::native_layer_norm", "aten::rms_norm",
                    "quantized::group_norm"],
 }
@@ -83,6 +85,8 @@ NOT_FORBIDDEN = {
     "model_ema": ["aten::lerp_.Scalar", "aten::lerp.Scalar", "aten::lerp_.Tensor", "aten::mul_.Tensor",
                   "aten::add_.Tensor", "aten::copy_"],
     "group_norm": ["aten::linalg_vector_norm", "aten::var_mean.correction", "aten::rsqrt", "aten::einsum"],
+    "fedavg": ["aten::copy_", "aten::add_.Tensor", "aten::mul_.Tensor", "aten::lerp_.Scalar", "aten::stack",
+               "aten::sum.dim_IntList", "aten::_foreach_add_.List"],
     "softmax": ["aten::logsumexp", "aten::exp", "aten::amax"],
     "decomposable_attention": ["aten::_softmax", "aten::softmax.int", "aten::bmm", "aten::einsum", "aten::cat"],
     "pool2d": ["aten::amax", "aten::mean.dim", "aten::unfold", "aten::constant_pad_nd"],
