@@ -87,14 +87,11 @@ def program():
     """The `d2lcoach` program itself (its console script and `python -m d2lcoach`): `main`, and a
     single check then ends the process at once (see `exit_at_once`). Only the program may do that:
     `os._exit` would end an in-process caller too."""
+    code = 0
     try:
         main()
     except SystemExit as done:
-        if not is_single_check(sys.argv[1:]) or "torch" not in sys.modules:
-            raise
         code = done.code
-    else:
-        if not is_single_check(sys.argv[1:]) or "torch" not in sys.modules:
-            return
-        code = 0
+    if not is_single_check(sys.argv[1:]) or "torch" not in sys.modules:
+        sys.exit(code)  # every other command, and a check refused before torch: the ordinary way out
     exit_at_once(code)  # a single check: the verdict is out, skip torch's teardown
