@@ -166,3 +166,37 @@ def test_exact_containers_keep_tuple_list_and_key_order_apart():
     assert driven.compare_plain({"x": 2, "y": 1}, reordered, exact, "cpu")[0][0] == "values"
     assert driven.compare_plain(pair, ("a", "b"), exact, "cpu") == []
     assert driven.compare_plain({"x": 2, "y": 1}, {"x": 2, "y": 1}, exact, "cpu") == []
+
+
+class _Embed(nn.Module):
+    """Token ids through a frozen and a trained embedding, summed over the sequence."""
+
+    def __init__(self, vocab, dim, freeze=True):
+        super().__init__()
+        self.frozen = nn.Embedding(vocab, dim)
+        self.trained = nn.Embedding(vocab, dim)
+        self.frozen.weight.requires_grad_(not freeze)
+
+    def forward(self, tokens):
+        return (self.frozen(tokens) + self.trained(tokens)).sum(dim=1)
+
+
+def _embed_case():
+    spec = {"driver": "module", "class": "Layer", "init": {"args": [5, 3]},
+            "state": {"frozen.weight": torch.randn(5, 3), "trained.weight": torch.randn(5, 3)},
+            "inputs": [torch.tensor([[0, 4, 2], [1, 1, 3]])], "grad_outputs": [torch.randn(2, 3)]}
+    return Case(property="values", args=(), kind="driver", spec=spec, label="Layer(5, 3)")
+
+
+def test_module_driver_takes_token_ids_and_fails_a_frozen_parameter_that_trains():
+    """An integer first input is run without an input gradient (the parameters still get theirs);
+    a parameter the reference leaves without a gradient must not receive one."""
+    case = _embed_case()
+    expected = drivers.run(case.spec, {"Layer": _Embed}, "cpu")
+    record = expected["forward"][0]
+    assert record["input_grad"] is None and record["grads"]["frozen.weight"] is None
+    assert torch.count_nonzero(record["grads"]["trained.weight"]) > 0
+    assert driven.compare_module(expected, _as_sent(drivers.run(case.spec, {"Layer": _Embed}, "cpu")), case, "cpu") == []
+    trains = type("Trains", (_Embed,), {"__init__": lambda self, v, d: _Embed.__init__(self, v, d, freeze=False)})
+    found = driven.compare_module(expected, _as_sent(drivers.run(case.spec, {"Layer": trains}, "cpu")), case, "cpu")
+    assert [name for name, _ in found] == ["gradients"] and "frozen.weight" in found[0][1]

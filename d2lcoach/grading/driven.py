@@ -208,6 +208,9 @@ def compare_module(expected, actual, case: Case, device: str) -> list[tuple[str,
         for pname, w in wants.items():
             g = grads.get(pname)
             if w is None:
+                if isinstance(g, SentTensor) and bool(g.tensor.any()):
+                    found.append(("gradients", f"{call}: a gradient reached {pname}, which the reference leaves "
+                                  "without one (a frozen parameter still trains: requires_grad=False, or detach it)"))
                 continue
             if not isinstance(g, SentTensor):
                 found.append(("gradients", f"{call}: no gradient reached {pname} (cut off the graph?)"))

@@ -291,7 +291,8 @@ def _unregistered(module: nn.Module) -> list[str]:
 
 
 def _forward_record(module, X, extra, grad_output, call, plain) -> dict:
-    X = X.detach().clone().requires_grad_(grad_output is not None)
+    # token ids (an integer X) take no gradient; the parameters behind them still do
+    X = X.detach().clone().requires_grad_(grad_output is not None and X.is_floating_point())
     extra = place(extra, X.device)  # fresh copies: a forward that changes one cannot reach the next stage
     record = {}
     if grad_output is None:
