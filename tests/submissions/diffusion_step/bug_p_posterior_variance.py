@@ -1,0 +1,31 @@
+"""BUG: uses the posterior variance beta~_t = (1 - abar_{t-1}) / (1 - abar_t) * beta_t instead of beta_t.
+
+expect: fail reverse step
+"""
+import torch
+
+
+def _col(v, x):
+    return v.reshape((-1,) + (1,) * (x.dim() - 1)).to(x.dtype)
+
+
+def linear_beta_schedule(T, beta_start=1e-4, beta_end=0.02):
+    return torch.linspace(beta_start, beta_end, T, dtype=torch.float64)
+
+
+def q_sample(x0, t, noise, alphas_cumprod):
+    abar = alphas_cumprod[t]
+    return _col(abar.sqrt(), x0) * x0 + _col((1 - abar).sqrt(), x0) * noise
+
+
+def simple_loss(noise_pred, noise):
+    return ((noise - noise_pred) ** 2).mean()
+
+
+def p_sample(x_t, t, eps_pred, betas, noise):
+    abar_all = torch.cumprod(1 - betas, dim=0)
+    abar, beta = abar_all[t], betas[t]
+    abar_prev = torch.where(t > 0, abar_all[(t - 1).clamp(min=0)], torch.ones_like(abar))
+    mean = (x_t - _col(beta / (1 - abar).sqrt(), x_t) * eps_pred) / _col((1 - beta).sqrt(), x_t)
+    var = (1 - abar_prev) / (1 - abar) * beta
+    return mean + _col(var.sqrt(), x_t) * noise

@@ -1,0 +1,30 @@
+"""BUG: shapes the coefficients with view(-1, 1, 1, 1): right for 4-d images only.
+
+expect: fail any image shape
+"""
+import torch
+
+
+def _col(v, x):
+    return v.reshape((-1,) + (1,) * (x.dim() - 1)).to(x.dtype)
+
+
+def linear_beta_schedule(T, beta_start=1e-4, beta_end=0.02):
+    return torch.linspace(beta_start, beta_end, T, dtype=torch.float64)
+
+
+def q_sample(x0, t, noise, alphas_cumprod):
+    abar = alphas_cumprod[t].view(-1, 1, 1, 1).to(x0.dtype)
+    return abar.sqrt() * x0 + (1 - abar).sqrt() * noise
+
+
+def simple_loss(noise_pred, noise):
+    return ((noise - noise_pred) ** 2).mean()
+
+
+def p_sample(x_t, t, eps_pred, betas, noise):
+    abar = torch.cumprod(1 - betas, dim=0)[t]
+    beta = betas[t]
+    mean = (x_t - _col(beta / (1 - abar).sqrt(), x_t) * eps_pred) / _col((1 - beta).sqrt(), x_t)
+    sigma = torch.where(t > 0, beta.sqrt(), torch.zeros_like(beta))
+    return mean + _col(sigma, x_t) * noise
