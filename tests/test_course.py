@@ -73,7 +73,8 @@ def test_builtin_course_is_in_book_order():
                           "optimizers", "adam", "lr_scheduler", "multi_gpu", "anchor_boxes", "anchor_labels", "nms",
                           "trans_conv", "bilinear_kernel", "style_transfer", "word2vec", "bpe",
                           "decomposable_attention", "value_iteration", "gp_posterior", "gan_step", "dcgan_blocks",
-                          "matrix_factorization", "factorization_machine", "group_norm", "label_smoothing",
+                          "matrix_factorization", "factorization_machine", "class_activation_map", "group_norm",
+                          "label_smoothing",
                           "model_ema", "fedavg"]
     for exercise in course.exercises:
         assert len(exercise.hints) >= 3 and exercise.points > 0 and exercise.time_limit > 0
