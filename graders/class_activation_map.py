@@ -128,6 +128,8 @@ def _shrunk(expected, actual, case) -> bool:
     want, got = expected.double().flatten(1), actual.double().flatten(1)
     if not bool(torch.isfinite(got).all()):
         return False
+    if _matches(before=True)(expected, actual, case):
+        return False  # normalised before the upsampling: a minimum at a corner makes that a scaling too
     factor = got.amax(dim=1, keepdim=True)
     return bool((factor < 1 - 1e-6).any()) and close(got, want * factor)
 
