@@ -72,7 +72,7 @@ def test_builtin_course_is_in_book_order():
                           "multi_head_attention", "positional_encoding", "transformer_block", "patch_embedding",
                           "optimizers", "adam", "lr_scheduler", "multi_gpu", "anchor_boxes", "anchor_labels", "nms",
                           "trans_conv", "bilinear_kernel", "style_transfer", "word2vec", "bpe",
-                          "decomposable_attention", "value_iteration", "gp_posterior", "gan_step", "dcgan_blocks",
+                          "text_cnn", "decomposable_attention", "value_iteration", "gp_posterior", "gan_step", "dcgan_blocks",
                           "matrix_factorization", "factorization_machine", "group_norm", "label_smoothing",
                           "model_ema", "fedavg"]
     for exercise in course.exercises:
