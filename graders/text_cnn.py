@@ -327,9 +327,10 @@ DIAGNOSES = (
                    ".permute(0, 2, 1); concatenating on dim=1 stacks the tokens instead, and without the permute "
                    "the tokens stand where the channels should",
               error=r"expected input\[.*\] to have \d+ channels|Given groups=1, weight of size"),
-    Diagnosis(hint="the decoder reads the pooled features of every convolution side by side: each conv gives "
-                   "(batch, c_i) after the pooling and the squeeze, torch.cat(..., dim=1) gives (batch, "
-                   "sum(num_channels)), and self.decoder = nn.Linear(sum(num_channels), 2)",
+    Diagnosis(hint="the decoder, nn.Linear(sum(num_channels), 2), got features of another size: each conv's output "
+                   "(batch, c_i, steps) must be pooled over time, the last axis, to (batch, c_i, 1) (pooling over "
+                   "the channel axis keeps the steps instead), squeezed with dim=-1 to (batch, c_i), and all of them "
+                   "concatenated on dim=1 to (batch, sum(num_channels))",
               error=r"mat1 and mat2 shapes cannot be multiplied|Tensors must have same number of dimensions"),
     Diagnosis(hint="self.decoder = nn.Linear(sum(num_channels), 2): its input is the concatenation of every "
                    "convolution's pooled channels, its output the two classes (positive, negative)",
