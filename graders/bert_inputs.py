@@ -1,12 +1,14 @@
 """Grader for bert_inputs (D2L 15.8): `get_tokens_and_segments` in pure Python on the `steps` driver (the
 caller's lists watched: they must stay as they were; the result is the tuple (tokens, segments), tokens and
-segment IDs judged apart), and `MaskLM` on the `steps` driver: built as `MaskLM(vocab_size, num_hiddens)`,
-loaded with the reference's weights by `load_state_dict` (which gives a lazy layer its shapes, as the English
-edition's nn.LazyLinear needs; the `module` driver copies weights before the first call and cannot), moved to
-the run's device, called on X and pred_positions, then `.sum().backward()` (the gradients of X and of every
-parameter) and `.to(torch.float64)`. One sequence per batch grades the MLP (`predictions`); several sequences
-grade the batch-index gather (`batch pairing`), with as many positions as sequences once (X[arange(B),
-pred_positions] broadcasts then); an input width other than num_hiddens grades the lazy first layer."""
+segment IDs judged apart), and `MaskLM` on the `steps` driver, because the `module` driver copies weights
+before the first call, which the English edition's lazy layers cannot take: `MaskLM(vocab_size, num_hiddens)`,
+a first call on the CPU (it gives the lazy layers their shapes; not graded), `.to(device)`, the reference's
+weights copied in by name (`get_parameter(name).copy_(...)` under `requires_grad_(False)`), then the graded
+call and `.sum().backward()` (the gradients of X and of every parameter), or for the float64 case
+`.to(torch.float64)` and one call on float64 inputs. One sequence per batch grades the MLP (`predictions`);
+several sequences grade the batch-index gather (`batch pairing`), with as many positions as sequences once
+(X[arange(B), pred_positions] broadcasts then); an input width other than num_hiddens grades the lazy first
+layer (`any input width`)."""
 
 from __future__ import annotations
 
@@ -41,6 +43,8 @@ HINTS = {
                      "num_pred_positions, -1)) (D2L 15.8)",
     "any input width": "the English edition's first layer is nn.LazyLinear(num_hiddens): it takes its input width "
                        "from the first X it sees, which need not be num_hiddens (D2L 15.8)",
+    "float64": "after mlm.to(torch.float64) every layer computes in float64: make no float32 tensor on the way "
+               "(index tensors are integers; a one-hot matrix takes X's dtype)",
     "gradients": "gather with indexing (X[batch_idx, pred_positions]) or torch.gather, without .detach(), .data, "
                  "torch.no_grad() or a NumPy round trip: X's gradient is the MLP's gradient scattered back to the "
                  "positions, added up where a position is predicted twice",
@@ -236,7 +240,7 @@ def _compare_mlm(expected, actual, case: Case, device: str) -> list[tuple[str, s
     return found
 
 
-def _mlm_case(gen, prop, B, T, d, h, V, P, *, pos=None, float64=False, repeat=False) -> Case:
+def _mlm_case(gen, prop, B, T, d, h, V, P, *, pos=None, repeat=False) -> Case:
     state = _state(gen, d, h, V)
     X = torch.randn(B, T, d, generator=gen)
     if pos is None:
@@ -265,17 +269,15 @@ def _mlm_case(gen, prop, B, T, d, h, V, P, *, pos=None, float64=False, repeat=Fa
                   {"call": {"ref": "p"}, "method": "copy_", "args": [value], "compare_output": False,
                    "label": f"p.copy_(the reference's {name})"}]
     steps += [{"call": {"ref": "mlm"}, "method": "requires_grad_", "args": [True], "save": "net",
-               "compare_output": False, "label": "mlm.requires_grad_(True), with the reference's weights"},
-              {"call": {"ref": "net"}, "args": [{"ref": "X"}, pos], "save": "mlm_Y_hat",
-               "label": "mlm_Y_hat = mlm(X, pred_positions)"},
-              {"backward": "mlm_Y_hat", "label": "mlm_Y_hat.sum().backward()"}]
-    if float64:
-        steps += [{"call": {"ref": "net"}, "method": "zero_grad", "compare_output": False,
-                   "label": "mlm.zero_grad()"},
-                  {"call": {"ref": "net"}, "method": "to", "args": [{"ref": "float64"}], "compare_output": False,
+               "compare_output": False, "label": "mlm.requires_grad_(True), with the reference's weights"}]
+    if prop == "float64":  # the module converted, then one call on float64 inputs
+        steps += [{"call": {"ref": "net"}, "method": "to", "args": [{"ref": "float64"}], "compare_output": False,
                    "label": "mlm.to(torch.float64)"},
-                  {"call": {"ref": "net"}, "args": [X.double(), pos], "property": "float64",
-                   "label": "mlm(X.double(), pred_positions)"}]
+                  {"call": {"ref": "net"}, "args": [X.double(), pos], "label": "mlm(X.double(), pred_positions)"}]
+    else:
+        steps += [{"call": {"ref": "net"}, "args": [{"ref": "X"}, pos], "save": "mlm_Y_hat",
+                   "label": "mlm_Y_hat = mlm(X, pred_positions)"},
+                  {"backward": "mlm_Y_hat", "label": "mlm_Y_hat.sum().backward()"}]
     # "net" is watched from the start (None until the loaded module is saved there): its parameters and
     # their gradients after the backward pass come back, with X's gradient.
     spec = {"driver": "steps", "env": {"X": X, "net": None, "on_cpu": [X, pos]}, "spread": {"on_cpu": ["cpu", "cpu"]},
@@ -285,7 +287,7 @@ def _mlm_case(gen, prop, B, T, d, h, V, P, *, pos=None, float64=False, repeat=Fa
     rows = pos.tolist() if pos.numel() <= 12 else f"of shape {tuple(pos.shape)}"
     return Case(property=prop, args=(), kind="driver", spec=spec, compare=_compare_mlm, meta=False,
                 hint=HINTS[prop], tolerance=TOLERANCE,
-                checks=("shape", "dtype", "gradients") + (("float64",) if float64 else ()),
+                checks=("shape", "dtype") + (() if prop == "float64" else ("gradients",)),
                 requires=("predictions",) if prop != "predictions" else (),
                 label=f"MaskLM({V}, {h}) with the reference's weights, X of shape {(B, T, d)}, "
                       f"pred_positions {rows}")
@@ -356,7 +358,7 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         _mlm_case(gen, "predictions", 1, 4, 3, 3, 5, 2),
         _mlm_case(gen, "predictions", 1, 6, 4, 4, 7, 3, repeat=True),
         # batch pairing: several sequences, P != B; then the book's example positions; then P == B.
-        _mlm_case(gen, "batch pairing", 2, 5, 3, 3, 4, 3, float64=True),
+        _mlm_case(gen, "batch pairing", 2, 5, 3, 3, 4, 3),
         _mlm_case(gen, "batch pairing", 2, 8, 4, 4, 6, 3, pos=[[1, 5, 2], [6, 1, 5]]),
         _mlm_case(gen, "batch pairing", 3, 5, 3, 3, 5, 3),
         _mlm_case(gen, "batch pairing", 3, 6, 4, 4, 5, 2, repeat=True),
@@ -364,5 +366,7 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         # any input width: X's width differs from num_hiddens (the lazy first layer infers it); one sequence.
         _mlm_case(gen, "any input width", 1, 5, 5, 3, 4, 2),
         _mlm_case(gen, "any input width", 1, 4, 2, 6, 5, 3),
+        # float64: after .to(torch.float64), one sequence (the gather is graded above).
+        _mlm_case(gen, "float64", 1, 5, 3, 3, 4, 3, repeat=True),
     ]
     return cases
