@@ -71,7 +71,7 @@ def test_builtin_course_is_in_book_order():
                           "gru_cell", "seq2seq_loss", "bleu", "beam_search", "attention_scoring",
                           "multi_head_attention", "positional_encoding", "transformer_block", "patch_embedding",
                           "optimizers", "adam", "lr_scheduler", "multi_gpu", "anchor_boxes", "anchor_labels", "nms",
-                          "trans_conv", "bilinear_kernel", "style_transfer", "word2vec", "bpe",
+                          "trans_conv", "bilinear_kernel", "style_transfer", "word2vec", "bpe", "bert_inputs",
                           "text_cnn", "decomposable_attention", "value_iteration", "gp_posterior",
                           "successive_halving", "gan_step", "dcgan_blocks", "matrix_factorization",
                           "factorization_machine", "class_activation_map", "group_norm", "label_smoothing",
