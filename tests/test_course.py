@@ -74,7 +74,7 @@ def test_builtin_course_is_in_book_order():
                           "trans_conv", "bilinear_kernel", "style_transfer", "word2vec", "bpe",
                           "decomposable_attention", "value_iteration", "gp_posterior", "gan_step", "dcgan_blocks",
                           "matrix_factorization", "factorization_machine", "group_norm", "label_smoothing",
-                          "model_ema", "fedavg"]
+                          "mixup_cutmix", "model_ema", "fedavg"]
     for exercise in course.exercises:
         assert len(exercise.hints) >= 3 and exercise.points > 0 and exercise.time_limit > 0
         if exercise.chapter.number <= 22:  # the book's chapters link to the book
