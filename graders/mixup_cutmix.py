@@ -369,13 +369,13 @@ def make_cases(gen: torch.Generator) -> list[Case]:
         _cutmix_case(AREA, gen, (4, 2, 8, 12), 3, 0.41, _drawn_box(gen, 8, 12, 0.41, clipped=True)),
         _cutmix_case(AREA, gen, (5, 1, 12, 7), 6, 0.29, _drawn_box(gen, 12, 7, 0.29, clipped=True), dtype=f64),
         # the sampler: the cut's size (an empty cut at lam = 1), clipping (lam = 0 is the whole image's size).
-        _box_case(CUT, gen, 11, 20, 0.37, 60, (INSIDE,)),
-        _box_case(CUT, gen, 9, 14, 0.57, 60, (INSIDE,)),
+        _box_case(CUT, gen, 11, 20, 0.37, 40, (INSIDE,)),
+        _box_case(CUT, gen, 9, 14, 0.57, 40, (INSIDE,)),
         _box_case(CUT, gen, 7, 12, 1.0, 20, (INSIDE,)),
-        _box_case(INSIDE, gen, 9, 16, 0.0, 200, (CUT,)),
-        _box_case(INSIDE, gen, 10, 7, 0.29, 200, (CUT,)),
+        _box_case(INSIDE, gen, 9, 16, 0.0, 100, (CUT,)),
+        _box_case(INSIDE, gen, 10, 7, 0.29, 100, (CUT,)),
         # the centre, over many draws.
-        _box_case(UNIFORM, gen, 24, 40, 0.47, 2000, (INSIDE, CUT)),
-        _box_case(UNIFORM, gen, 31, 17, 0.53, 2000, (INSIDE, CUT)),
+        _box_case(UNIFORM, gen, 24, 40, 0.47, 1000, (INSIDE, CUT)),
+        _box_case(UNIFORM, gen, 31, 17, 0.53, 1000, (INSIDE, CUT)),
     ]
     return cases
