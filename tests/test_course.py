@@ -75,7 +75,7 @@ def test_builtin_course_is_in_book_order():
                           "text_cnn", "decomposable_attention", "value_iteration", "gp_posterior",
                           "successive_halving", "gan_step", "dcgan_blocks", "matrix_factorization",
                           "factorization_machine", "class_activation_map", "group_norm", "label_smoothing",
-                          "model_ema", "diffusion_step", "fedavg"]
+                          "mixup_cutmix", "model_ema", "diffusion_step", "fedavg"]
     for exercise in course.exercises:
         assert len(exercise.hints) >= 3 and exercise.points > 0 and exercise.time_limit > 0
         if exercise.chapter.number <= 22:  # the book's chapters link to the book

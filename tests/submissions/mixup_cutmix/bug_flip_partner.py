@@ -1,0 +1,34 @@
+"""BUG: mixup pairs each example with the batch reversed (X.flip(0), a common shortcut) instead of the
+given perm, for the images and the targets alike.
+
+expect: fail mixed images; mixed targets
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def mixup(X, y, lam, perm, num_classes):
+    Y = F.one_hot(y, num_classes).to(X.dtype)
+    return lam * X + (1 - lam) * X.flip(0), lam * Y + (1 - lam) * Y.flip(0)
+
+def cutmix(X, y, lam, perm, box, num_classes):
+    x1, y1, x2, y2 = box
+    H, W = X.shape[-2:]
+    out = X.clone()
+    out[..., y1:y2, x1:x2] = X[perm][..., y1:y2, x1:x2]
+    lam = 1 - (x2 - x1) * (y2 - y1) / (H * W)
+    Y = F.one_hot(y, num_classes).to(X.dtype)
+    return out, lam * Y + (1 - lam) * Y[perm]
+
+
+def cutmix_box(H, W, lam, generator=None):
+    r = math.sqrt(1 - lam)
+    cut_h, cut_w = int(H * r), int(W * r)
+    cy = int(torch.randint(H, (), generator=generator))
+    cx = int(torch.randint(W, (), generator=generator))
+    top, left = cy - cut_h // 2, cx - cut_w // 2
+    return max(left, 0), max(top, 0), min(left + cut_w, W), min(top + cut_h, H)
+
+
