@@ -15,6 +15,7 @@ over --rounds rounds (each run a fresh interpreter), and prints each build's ms 
 (the core seven and the whole course), their ratio, and whether every verdict agrees.
 
     python benchmarks/bench_batch.py [--students 100] [--sample 14] [--jobs N] [--keep DIR]
+                                     [--exercises core|all|ID,ID] [--clean]
     python benchmarks/bench_batch.py --baseline DIR [--exercises core|all|ID,ID] [--students 20] [--rounds 2]
 """
 
@@ -90,7 +91,8 @@ def submission_pool(exercise) -> tuple[list[tuple[str, Path]], int]:
     return suite, skipped
 
 
-def build_roster(root: Path, course, students: int, rng: random.Random) -> dict:
+def build_roster(root: Path, course, students: int, rng: random.Random, clean: bool = False) -> dict:
+    """students x the course's exercises; with clean, every file is the reference solution (none missing)."""
     stats = {"solution": 0, "stub": 0, "suite-right": 0, "suite-wrong": 0, "missing": 0, "skipped_slow": 0}
     pools = {}
     for exercise in course.exercises:
@@ -100,7 +102,7 @@ def build_roster(root: Path, course, students: int, rng: random.Random) -> dict:
         folder = root / f"student{i:03d}"
         folder.mkdir(parents=True)
         for exercise in course.exercises:
-            draw = rng.random()
+            draw = 1.0 if clean else rng.random()
             suite = pools[exercise.id]
             if draw < 0.05:
                 stats["missing"] += 1
@@ -214,10 +216,15 @@ def _verdicts(results: Path) -> dict:
             for student, row in document["students"].items() for ex, entry in row["exercises"].items()}
 
 
+def _ids(choice: str, course) -> list[str]:
+    """--exercises: core, all, or comma-separated ids."""
+    return (list(CORE_SEVEN) if choice == "core" else list(course.ids) if choice == "all"
+            else [i.strip() for i in choice.split(",") if i.strip()])
+
+
 def compare_builds(args, course, devices, seed) -> int:
     """Grade one roster with the baseline build and this one, alternating, and print the ratios."""
-    ids = (list(CORE_SEVEN) if args.exercises == "core" else course.ids if args.exercises == "all"
-           else [i.strip() for i in args.exercises.split(",") if i.strip()])
+    ids = _ids(args.exercises or "core", course)
     unknown = [i for i in ids if i not in course.ids]
     if unknown or not (args.baseline / "d2lcoach" / "__init__.py").is_file():
         print(f"--exercises: unknown {', '.join(unknown)}" if unknown else
@@ -234,7 +241,7 @@ def compare_builds(args, course, devices, seed) -> int:
         exercises = [course.get(i) for i in ids]
 
     try:
-        stats = build_roster(roster, Subset, args.students, random.Random(0))
+        stats = build_roster(roster, Subset, args.students, random.Random(0), clean=args.clean)
         print(f"roster: {args.students} students x {len(ids)} exercises; {stats}")
         print(f"machine: {jobs} job(s), {os.cpu_count()} cores; devices {', '.join(devices)}; seed {seed}; "
               f"load average at the start {os.getloadavg()[0]:.1f}")
@@ -302,7 +309,10 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="build the roster and report here and keep them")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another build's checkout: grade the same roster with it and this build, alternating")
-    parser.add_argument("--exercises", default="core", help="with --baseline: core (the core seven), all, or ids")
+    parser.add_argument("--exercises", default=None,
+                        help="core (the core seven), all, or ids (default: core with --baseline, else all)")
+    parser.add_argument("--clean", action="store_true",
+                        help="every submission the reference solution, none missing (the '700 clean' figure)")
     parser.add_argument("--rounds", type=int, default=2, help="with --baseline: runs of each build (2)")
     args = parser.parse_args(argv)
 
@@ -316,11 +326,19 @@ def main(argv=None) -> int:
     if roster.exists() or out.exists():
         print(f"{workdir}: already holds a roster or report; choose an empty folder", file=sys.stderr)
         return 2
+    ids = _ids(args.exercises or "all", course)
+    if any(i not in course.ids for i in ids):
+        print(f"--exercises: unknown {', '.join(i for i in ids if i not in course.ids)}", file=sys.stderr)
+        return 2
+
+    class Subset:
+        exercises = [course.get(i) for i in ids]
+
     try:
-        stats = build_roster(roster, course, args.students, random.Random(0))
-        pairs = args.students * len(course.exercises)
+        stats = build_roster(roster, Subset, args.students, random.Random(0), clean=args.clean)
+        pairs = args.students * len(ids)
         handed_in = pairs - stats["missing"]
-        print(f"roster: {args.students} students x {len(course.exercises)} exercises = {pairs} pairs; "
+        print(f"roster: {args.students} students x {len(ids)} exercises = {pairs} pairs; "
               f"{handed_in} files handed in ({stats['solution']} reference solutions, {stats['stub']} stubs, "
               f"{stats['suite-right']} right and {stats['suite-wrong']} wrong from tests/submissions), "
               f"{stats['missing']} missing" + (f"; {stats['skipped_slow']} slow suite files left out"
@@ -329,7 +347,8 @@ def main(argv=None) -> int:
 
         with TreeMemory() as memory:
             start = time.perf_counter()
-            summary = grade_roster(roster, out, course=course, jobs=args.jobs, seed=seed, devices=devices)
+            summary = grade_roster(roster, out, course=course, exercises=ids, jobs=args.jobs, seed=seed,
+                                   devices=devices)
             wall = time.perf_counter() - start
         self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
