@@ -316,3 +316,63 @@ def test_files_are_read_and_written_as_utf8_whatever_the_locale():
              if "sandbox" not in path.relative_to(package).parts
              and (lines := _text_io_without_encoding(path.read_text(encoding="utf-8")))}
     assert found == {}
+
+
+ESCAPE_HOLDING_THE_PIPES = '''
+import torch
+os = torch.os
+
+
+def _escape():
+    if os.fork() != 0:
+        return
+    os.setsid()
+    if os.fork() != 0:
+        os._exit(0)
+    with open(__PIDFILE__, "w") as f:
+        f.write(str(os.getpid()))
+    os.execve("/bin/sleep", ["sleep", "600"], {})  # a scrubbed environment: no mark of the spare
+
+
+_escape()
+
+
+def softmax(X, dim=-1):
+    e = (X - X.amax(dim=dim, keepdim=True)).exp()
+    return e / e.sum(dim=dim, keepdim=True)
+'''
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the submission escapes with fork")
+def test_a_process_that_escapes_the_portable_watch_holding_its_pipes_does_not_stop_the_grade(tmp_path, monkeypatch):
+    """setsid, a double fork and a scrubbed environment leave nothing the portable level can follow on
+    every system (on Linux the fork levels hold it: tests/hostile/sigterm_setsid_children.py). What
+    the level must still do is finish the grade: the escaped process holds the spare's stdout and
+    stderr, and closing a stream under its blocked reader used to wait for that process for good.
+    The grade returned while the process lives (it sleeps 600 s), so it did not wait for it."""
+    import functools
+    import psutil
+    from d2lcoach.course import load_course
+    from d2lcoach.grading import engine
+    from d2lcoach.grading.static import check_source
+    from d2lcoach.sandbox import PORTABLE, Sandbox
+
+    monkeypatch.setattr(engine, "check_source", functools.partial(check_source, policy=False))
+    pidfile = tmp_path / "escaped.pid"
+    source = ESCAPE_HOLDING_THE_PIPES.replace("__PIDFILE__", repr(str(pidfile)))
+    exercise = load_course().get("softmax")
+    box = Sandbox(PORTABLE).start()
+    try:
+        result = engine.grade_source(exercise, source, exercise.filename, sandbox=box, seed=5,
+                                     devices=["cpu"])
+        escaped = int(pidfile.read_text())
+        try:
+            assert psutil.Process(escaped).is_running()
+            assert result.passed, result.error
+            again = engine.grade_source(exercise, exercise.solution_path.read_text(), exercise.filename,
+                                        sandbox=box, seed=5, devices=["cpu"])
+            assert again.passed, again.error
+        finally:
+            psutil.Process(escaped).kill()
+    finally:
+        box.close()

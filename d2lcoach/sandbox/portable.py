@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import queue
+import secrets
 import shutil
 import signal
 import struct
@@ -36,6 +37,8 @@ OUTPUT_KEEP = 8192
 EVIDENCE_KEEP = 65536
 _HELLO_BYTES = 1 << 20
 _WATCH_SECONDS = 0.1
+#: The environment variable that marks a spare's processes (see _Spare.kill_escaped).
+TOKEN_VARIABLE = "D2LCOACH_SPARE"
 
 
 def _psutil():
@@ -65,9 +68,10 @@ def _windows_pipe() -> tuple[int, int, dict, str]:  # pragma: no cover - runs on
     return read, write, {"startupinfo": info, "creationflags": flags}, f"handle:{handle}"
 
 
-def _environment(scratch: str) -> dict:
-    """The spare's whole environment: nothing of the grader's (tokens, secrets) but what Python needs."""
-    env = {"PATH": os.defpath if sys.platform != "win32" else os.environ.get("PATH", ""),
+def _environment(scratch: str, token: str) -> dict:
+    """The spare's whole environment: nothing of the grader's (tokens, secrets) but what Python needs,
+    and the spare's own mark (TOKEN_VARIABLE), which every process it starts inherits unless it scrubs it."""
+    env = {TOKEN_VARIABLE: token, "PATH": os.defpath if sys.platform != "win32" else os.environ.get("PATH", ""),
            "HOME": scratch, "TMPDIR": scratch, "TEMP": scratch, "TMP": scratch,
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "OMP_NUM_THREADS": "1",
            "MKL_NUM_THREADS": "1", "D2LCOACH_ISOLATION": PORTABLE, "LANG": "C.UTF-8"}
@@ -88,11 +92,12 @@ class _Spare:
         work = os.path.join(self.scratch, "submission")
         os.mkdir(work, 0o700)
         evidence_r, evidence_w, extra, spec = _inheritable_pipe()
+        self.token = secrets.token_hex(16)
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-s", "-B", str(runtime / "spare.py"), spec],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=work, env=_environment(work), close_fds=True, **extra)
+                cwd=work, env=_environment(work, self.token), close_fds=True, **extra)
         except OSError:
             os.close(evidence_r)
             _remove(self.scratch)
@@ -130,6 +135,8 @@ class _Spare:
                 self.frames.put(("frame", body))
         except (OSError, ValueError):
             pass
+        finally:
+            _close(stream)
         self.frames.put(("eof", None))
 
     def _read_output(self):
@@ -140,6 +147,8 @@ class _Spare:
                 self.dropped += len(chunk) - min(room, len(chunk))
         except (OSError, ValueError):
             pass
+        finally:
+            _close(self.proc.stderr)
 
     def _read_evidence(self):
         try:
@@ -147,6 +156,8 @@ class _Spare:
                 self.evidence += chunk[:max(EVIDENCE_KEEP - len(self.evidence), 0)]
         except (OSError, ValueError):
             pass
+        finally:
+            _close(self._evidence_file)
 
     def watch(self) -> tuple[int, int]:
         """Note every process of the submission now alive: (how many, their resident bytes)."""
@@ -195,21 +206,47 @@ class _Spare:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+        try:
+            self.proc.stdin.close()
+        except (OSError, ValueError):
+            pass
+
+    def kill_escaped(self) -> int:
+        """Kill the processes that left the spare's tree (setsid and a double fork, before the watch saw
+        them) but still carry its mark in their environment; how many. The tree is all that every
+        system can follow; this finds what a submission that does not scrub its environment left."""
+        psutil = _psutil()
+        killed = 0
+        for process in psutil.process_iter():
             try:
-                stream.close()
-            except (OSError, ValueError):
-                pass
+                if process.pid != os.getpid() and process.environ().get(TOKEN_VARIABLE) == self.token:
+                    process.kill()
+                    killed += 1
+            except psutil.Error:
+                continue
+        return killed
 
     def finish(self):
-        """After kill(): let the readers take what the pipes still hold, close them, wipe the folder."""
+        """After kill(): let the readers take what the pipes still hold, close them, wipe the folder.
+
+        Each reader closes its pipe when the pipe ends. A reader still waiting once the spare is dead
+        means a process outside the tree holds a pipe: those that carry the spare's mark are killed; a
+        pipe still held after that stays with its reader until the process lets it go (closing a
+        stream under a reading thread would block this one for good)."""
         for thread in self._threads:
-            thread.join(timeout=2.0)  # a process that escaped the watch may hold a pipe: do not wait on it
-        try:
-            self._evidence_file.close()
-        except OSError:
-            pass
+            thread.join(timeout=0.5)
+        if any(thread.is_alive() for thread in self._threads):
+            self.kill_escaped()
+            for thread in self._threads:
+                thread.join(timeout=2.0)
         _remove(self.scratch)
+
+
+def _close(stream):
+    try:
+        stream.close()
+    except (OSError, ValueError):
+        pass
 
 
 def _remove(folder: str):

@@ -2,7 +2,6 @@
 (setsid) and double-forked away from the child's process group; one of them execs a shell
 that ignores them too. Then it answers correctly, hoping they outlive grading.
 
-portable: not run yet: at the portable level this attack's grade did not finish (twice, on a loaded machine); to investigate (issue 26)
 expect: contained
 policy: refused
 """

@@ -126,9 +126,13 @@ def _children() -> list[int] | None:
 
 def _kill_everything_left(direct: bool = False):
     """SIGKILL every descendant until none is left, and reap them. `direct`: the zygote, which reads
-    only the pids of its own children (orphans come back to it), never other processes' names."""
+    only the pids of its own children (orphans come back to it), never other processes' names. A
+    process without children has no descendants (a subreaper's orphans come back to it as children):
+    the whole process table is read only when some child is left."""
     for _ in range(50):
-        pids = (_children() if direct else None)
+        pids = _children()
+        if pids is not None and not direct and pids:
+            pids = None  # children of our own: find their descendants too
         if pids is None:
             pids = _descendants()
         if not pids:
@@ -392,7 +396,7 @@ def _grade(message):
     # RLIMIT_NPROC does not hold for a grader running as root (uid 0 outside the namespace), so the
     # worker also counts the submission's processes itself, ten times a second.
     max_procs = int(limits.get("processes", 0))
-    next_count = start
+    next_count = start + 0.1  # at the start there is only the child
     while open_fds:
         now = time.monotonic()
         timeout = deadline - now
