@@ -345,32 +345,44 @@ def softmax(X, dim=-1):
 '''
 
 
+@pytest.fixture
+def grade_softmax_without_policy(monkeypatch):
+    """Grade a source text for softmax with the code policy off (only the sandbox's walls hold)."""
+    import functools
+    from d2lcoach.course import load_course
+    from d2lcoach.grading import engine
+    from d2lcoach.grading.static import check_source
+
+    monkeypatch.setattr(engine, "check_source", functools.partial(check_source, policy=False))
+    exercise = load_course().get("softmax")
+
+    def grade(box, source=None, **options):
+        return engine.grade_source(exercise, exercise.solution_path.read_text() if source is None else source,
+                                   exercise.filename, sandbox=box, seed=5, devices=["cpu"], **options)
+    return grade
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the submission escapes with fork")
-def test_a_process_that_escapes_the_portable_watch_holding_its_pipes_does_not_stop_the_grade(tmp_path, monkeypatch):
+def test_a_process_that_escapes_the_portable_watch_holding_its_pipes_does_not_stop_the_grade(
+        tmp_path, grade_softmax_without_policy):
     """setsid, a double fork and a scrubbed environment leave nothing the portable level can follow on
     every system (on Linux the fork levels hold it: tests/hostile/sigterm_setsid_children.py). What
     the level must still do is finish the grade: the escaped process holds the spare's stdout and
     stderr, and closing a stream under its blocked reader used to wait for that process for good.
     The grade returned while the process lives (it sleeps 600 s), so it did not wait for it."""
-    import functools
     import psutil
-    from d2lcoach.course import load_course
-    from d2lcoach.grading import engine
-    from d2lcoach.grading.static import check_source
     from d2lcoach.sandbox import PORTABLE, Sandbox
 
-    monkeypatch.setattr(engine, "check_source", functools.partial(check_source, policy=False))
+    grade = grade_softmax_without_policy
     pidfile = tmp_path / "escaped.pid"
     source = ESCAPE_HOLDING_THE_PIPES.replace("__PIDFILE__", repr(str(pidfile)))
-    exercise = load_course().get("softmax")
     box = Sandbox(PORTABLE).start()
     try:
         # The watch looks ten times a second: when one of its looks falls in the moment the escaping
         # process is still in the tree, the level catches it (and kills it). Then try again.
         for _ in range(5):
             pidfile.unlink(missing_ok=True)
-            result = engine.grade_source(exercise, source, exercise.filename, sandbox=box, seed=5,
-                                         devices=["cpu"])
+            result = grade(box, source)
             escaped = int(pidfile.read_text()) if pidfile.exists() else None
             if escaped is not None and _alive(psutil, escaped):
                 break
@@ -378,8 +390,7 @@ def test_a_process_that_escapes_the_portable_watch_holding_its_pipes_does_not_st
             pytest.fail("the portable level caught the escaping process five times: this test needs another escape")
         try:
             assert result.passed, result.error
-            again = engine.grade_source(exercise, exercise.solution_path.read_text(), exercise.filename,
-                                        sandbox=box, seed=5, devices=["cpu"])
+            again = grade(box)
             assert again.passed, again.error
         finally:
             with contextlib.suppress(psutil.Error):
@@ -409,19 +420,13 @@ def softmax(X, dim=-1):
 '''
 
 
-def test_the_portable_cpu_limit_counts_from_the_submission_not_from_the_spares_start(monkeypatch):
+def test_the_portable_cpu_limit_counts_from_the_submission_not_from_the_spares_start(grade_softmax_without_policy):
     """The spare spent CPU seconds importing torch before the submission came; the kernel counts them
     against RLIMIT_CPU. The submission must get its own limit, as a forked child does: 1.2 s of CPU
     under a 2 s limit passes (it died from SIGXCPU when the warm-up counted)."""
-    import functools
-    from d2lcoach.course import load_course
-    from d2lcoach.grading import engine
-    from d2lcoach.grading.static import check_source
     from d2lcoach.sandbox import PORTABLE, Limits, Sandbox
 
-    monkeypatch.setattr(engine, "check_source", functools.partial(check_source, policy=False))
-    exercise = load_course().get("softmax")
     with Sandbox(PORTABLE).start() as box:
-        result = engine.grade_source(exercise, SPEND_CPU_THEN_ANSWER, exercise.filename, sandbox=box, seed=5,
-                                     devices=["cpu"], limits=Limits(cpu_seconds=2, wall_seconds=120))
+        result = grade_softmax_without_policy(box, SPEND_CPU_THEN_ANSWER,
+                                              limits=Limits(cpu_seconds=2, wall_seconds=120))
     assert result.passed, result.error
