@@ -64,3 +64,30 @@ def test_the_child_copies_the_refusing_code_and_compiles_nothing(victims, monkey
     monkeypatch.undo()
     with pytest.raises(RuntimeError, match="closed4 is switched off"):
         victims.closed4(1)
+
+
+def test_the_decompositions_are_read_once_per_state_of_the_tables(monkeypatch):
+    """The warm worker reads torch's decomposition tables before it forks; a child reuses what it read
+    while the tables are as they were, and reads them again when one has grown (meta's warm-up)."""
+    def op_a(x):
+        return x
+
+    def op_b(x):
+        return x
+
+    class Op:
+        def __init__(self, name):
+            self._name = name
+
+        def name(self):
+            return self._name
+
+    tables = {"post_autograd": {Op("aten::a"): op_a}}
+    monkeypatch.setitem(sys.modules, "torch._decomp", types.SimpleNamespace(global_decomposition_table=tables))
+    monkeypatch.setattr(routines, "_REGISTERED", [])
+    first = routines._decompositions()
+    assert first == {op_a: {"aten::a"}} and routines._decompositions() is first
+    tables["meta"] = {Op("aten::b"): op_b, Op("aten::a"): op_a}
+    again = routines._decompositions()
+    assert again is not first and again == {op_a: {"aten::a"}, op_b: {"aten::b"}}
+    assert routines._python_references([], {"aten::b"}) == [op_b]  # registered only for a forbidden operator

@@ -88,3 +88,68 @@ def test_the_drivers_take_stand_in_tensors_for_tensors(on, monkeypatch):
     result = drivers.run(spec, {"double": lambda X: X * 2}, standin.NAME)
     assert [out.device.type for out in result["outputs"]] == [standin.NAME] * 2
     assert all(torch.equal(g[0].cpu(), torch.full((2, 3), 2.0)) for g in result["grads"])
+
+
+def test_in_place_and_out_results_are_the_tensors_written_into(on):
+    """In-place and out= operators return the argument they wrote into, as torch's own aliasing fix-up
+    does (the stand-in takes that answer from the schema once per operator)."""
+    X = standin.place(torch.zeros(2, 3))
+    assert X.add_(1) is X and X.mul_(2) is X and X[0].fill_(5.0).device == X.device
+    out = standin.place(torch.empty(2, 3))
+    assert torch.add(X, 1, out=out) is out
+    values, indices = standin.place(torch.empty(2)), standin.place(torch.empty(2, dtype=torch.long))
+    got = torch.max(X, 1, out=(values, indices))
+    assert got[0] is values and got[1] is indices
+    assert torch.equal(X.cpu(), torch.tensor([[5.0] * 3, [2.0] * 3])) and values.tolist() == [5.0, 2.0]
+    view = X.view(6)  # a view goes through torch's general fix-up
+    view[0] = 7.0
+    assert view._base is X and X[0, 0].item() == 7.0
+    assert standin._alias_plan(torch.ops.aten.add_.Tensor) == ((0, "self"),)
+    assert standin._alias_plan(torch.ops.aten.view.default) is True
+    assert standin._alias_plan(torch.ops.aten.add.Tensor) is None
+
+
+_RECORDER_ON_THE_STAND_IN = """
+import json, sys
+import torch
+sys.path.insert(0, sys.argv[1])
+import harness, standin
+from torch.utils._python_dispatch import _get_current_dispatch_mode_stack as modes
+harness._RECORD.update(ops=True, functions=False)
+sent = []
+harness._Evidence.send = staticmethod(sent.append)
+seen = set()
+with standin.on():
+    X = standin.place(torch.ones(2, 3))
+    with harness._recording(seen, standin.NAME):
+        during = [type(m).__name__ for m in modes()]
+        Y = (X * 2).sum(0) + torch.zeros(3, device=X.device)
+        Y.add_(1)
+        try:
+            X + torch.ones(2, 3)
+            mixed = ""
+        except RuntimeError as exc:
+            mixed = str(exc)
+    after = [type(m).__name__ for m in modes()]
+    print(json.dumps({"during": during, "after": after, "seen": sorted(seen), "device": str(Y.device),
+                      "values": standin.to_cpu(Y).tolist(), "mixed": mixed, "sent": sent}))
+"""
+
+
+def test_the_operator_recorder_dispatches_for_the_stand_in():
+    """On a stand-in run the operator recorder takes the stand-in mode's place for the call (one Python
+    dispatch per operator, not two): what runs is still recorded and sent, results stay on the stand-in,
+    a factory naming it works, mixing with the CPU still raises, and the stand-in's mode is back after."""
+    import json
+    import subprocess
+    from pathlib import Path
+    runtime = Path(standin.__file__).parent
+    done = subprocess.run([sys.executable, "-c", _RECORDER_ON_THE_STAND_IN, str(runtime)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["during"] == ["_OpRecorder"] and got["after"] == ["_Mode"]
+    assert {"aten::mul", "aten::sum", "aten::zeros", "aten::add", "aten::add_"} <= set(got["seen"])
+    assert set(got["sent"]) == set(got["seen"])
+    assert got["device"] == "npu:0" and got["values"] == [5.0, 5.0, 5.0]
+    assert "Expected all tensors to be on the same device" in got["mixed"]

@@ -206,10 +206,7 @@ class _Spare:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        try:
-            self.proc.stdin.close()
-        except (OSError, ValueError):
-            pass
+        _close(self.proc.stdin)  # only stdin: the readers close stdout and stderr (see finish)
 
     def kill_escaped(self) -> int:
         """Kill the processes that left the spare's tree (setsid and a double fork, before the watch saw

@@ -63,10 +63,11 @@ class _OpRecorder(TorchDispatchMode):
     """Records every operator that runs. On a meta run it also refuses an operator that mixes a meta
     tensor with a real one (writing into a CPU tensor would otherwise only say "needs values")."""
 
-    def __init__(self, seen: set, meta: bool = False):
+    def __init__(self, seen: set, meta: bool = False, standin_below: bool = False):
         super().__init__()
         self.seen = seen
         self.meta = meta
+        self.standin_below = standin_below  # it dispatches for the stand-in, whose mode it lifted
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -86,6 +87,8 @@ class _OpRecorder(TorchDispatchMode):
                 other = sorted(devices - {"meta"})[0]
                 raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
                                    f"devices, meta and {other} (in {name})")
+        if self.standin_below:
+            return standin.dispatch(func, args, kwargs or {})
         return func(*args, **(kwargs or {}))
 
 
@@ -120,15 +123,17 @@ def _recording(seen: set, device: str, genuine=_GENUINE, untouched=_untouched, s
     """Record what runs, as the request asked: operators (also on every meta run, to refuse device
     mixing there) and torch functions. Recording costs time, so an exercise that forbids nothing at
     a level does not pay for it. Before and after the call the recorders are checked: patched
-    classes or a recorder popped off the mode stack are reported as tampering."""
-    recorders = []
-    if _RECORD["functions"]:
-        recorders.append(_FunctionRecorder(seen))
-    if _RECORD["ops"] or device == "meta":
-        recorders.append(_OpRecorder(seen, meta=device == "meta"))
-    if not all(untouched(r) for r in recorders):
-        send("tamper::the recorder classes were patched")
+    classes or a recorder popped off the mode stack are reported as tampering. On the stand-in GPU the
+    operator recorder takes the place of the stand-in's own mode for the call and dispatches for it."""
     with contextlib.ExitStack() as stack:
+        recorders = []
+        if _RECORD["functions"]:
+            recorders.append(_FunctionRecorder(seen))
+        if _RECORD["ops"] or device == "meta":
+            lifted = device == standin.NAME and stack.enter_context(standin.taken_over())
+            recorders.append(_OpRecorder(seen, meta=device == "meta", standin_below=lifted))
+        if not all(untouched(r) for r in recorders):
+            send("tamper::the recorder classes were patched")
         for recorder in recorders:
             stack.enter_context(recorder)
         try:

@@ -72,9 +72,41 @@ def _template(free: int) -> types.CodeType:
 
 
 def warm(counts: int = 4):
-    """Compile the templates for functions with up to `counts` free variables (in the warm worker)."""
+    """Compile the templates for functions with up to `counts` free variables, and read torch's
+    references and decompositions (in the warm worker: each child would read them again, 5 to 10 ms)."""
     for free in range(counts + 1):
         _template(free)
+    _references()
+    _decompositions()
+
+
+def _references() -> dict:
+    """torch's map from its functions to their Python references (cached by torch itself)."""
+    try:
+        from torch._prims.context import torch_to_refs_map
+        return torch_to_refs_map()
+    except Exception:  # noqa: BLE001 - a torch without references has none to switch off
+        return {}
+
+
+_REGISTERED: list = []  # [(the decomposition tables' sizes, {function: the operators it is registered for})]
+
+
+def _decompositions() -> dict:
+    """Each Python decomposition torch has registered, with the full names of the operators it is
+    registered for; computed once per state of the tables (the warm worker reads them before it forks,
+    and no learner code has run in a child when it asks)."""
+    tables = getattr(sys.modules.get("torch._decomp"), "global_decomposition_table", None) or {}
+    sizes = tuple((key, len(table)) for key, table in list(tables.items()))
+    if _REGISTERED and _REGISTERED[0][0] == sizes:
+        return _REGISTERED[0][1]
+    registered: dict = {}
+    for table in list(tables.values()):
+        for op, function in list(table.items()):
+            name = op.name() if callable(getattr(op, "name", None)) else str(op)
+            registered.setdefault(function, set()).add(name)
+    _REGISTERED[:] = [(sizes, registered)]
+    return registered
 
 
 @functools.lru_cache(maxsize=None)  # one per name and free-variable count: a module holds hundreds
@@ -156,11 +188,7 @@ def _python_references(objects: list, ops: set) -> list:
     """torch's Python references of `objects` and the decompositions registered only for `ops`
     (full names with their overload, as in the operator plan); meta kernels compute no values."""
     found = []
-    try:
-        from torch._prims.context import torch_to_refs_map
-        refs = torch_to_refs_map()
-    except Exception:  # noqa: BLE001 - a torch without references has none to switch off
-        refs = {}
+    refs = _references()
     for obj in objects:
         if obj is None:  # not imported here (refs maps a missing torch name, None, to some ref)
             continue
@@ -168,13 +196,7 @@ def _python_references(objects: list, ops: set) -> list:
             found.append(refs.get(obj))
         except TypeError:  # unhashable
             pass
-    decompositions = getattr(sys.modules.get("torch._decomp"), "global_decomposition_table", None) or {}
-    registered: dict = {}
-    for table in list(decompositions.values()):
-        for op, function in list(table.items()):
-            name = op.name() if callable(getattr(op, "name", None)) else str(op)
-            registered.setdefault(function, set()).add(name)
-    found += [function for function, names in registered.items()
+    found += [function for function, names in _decompositions().items()
               if ops and names <= ops and getattr(function, "__module__", "") != "torch._meta_registrations"]
     return [f for f in found if f is not None]
 

@@ -43,7 +43,8 @@ from __future__ import annotations
 import contextlib
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode, return_and_correct_aliasing
+from torch.utils._python_dispatch import (TorchDispatchMode, _get_current_dispatch_mode_stack, _pop_mode_temporarily,
+                                         get_alias_info, return_and_correct_aliasing)
 
 NAME = "npu"
 
@@ -138,13 +139,20 @@ def _is_ours(device) -> bool:
 
 
 def _unwrap(x):
-    """An operator's argument with stand-in tensors replaced by their values (aten nests one list deep)."""
+    """An operator's argument with stand-in tensors replaced by their values (aten nests one list deep;
+    a list without one, such as a shape, is passed on as it is)."""
     kind = type(x)
     if kind is StandIn:
         return x._elem
     if kind is list or kind is tuple:
-        return kind(_unwrap(v) for v in x)
+        for v in x:
+            if type(v) is StandIn:
+                return kind([v._elem if type(v) is StandIn else v for v in x])
     return x
+
+
+def _unwrap_all(args: tuple) -> tuple:
+    return tuple([_unwrap(v) for v in args])
 
 
 def _wrap(x):
@@ -169,7 +177,39 @@ def _devices(values) -> tuple[bool, bool]:
     return ours, cpu
 
 
-_ALIASES: dict = {}  # operator -> whether a result aliases an argument (a view, an in-place result)
+_ALIASES: dict = {}  # operator -> how its results alias its arguments (`_alias_plan`)
+
+
+def _alias_plan(func):
+    """How an operator's results alias its arguments: None (they do not), a tuple naming, for each
+    result, the argument it is written into (in-place and out= operators: (position, name) each), or
+    True (views, and anything else: torch's `return_and_correct_aliasing` fixes those up). The tuple
+    is what that function returns for such operators, without its per-call schema normalisation."""
+    if not any(r.alias_info is not None for r in func._schema.returns):
+        return None
+    info = get_alias_info(func)
+    if info.read_only_alias_match_indexes or info.is_inplace_view_op or not info.outs_write_aliases:
+        return True
+    sources = []
+    for alias in info.outs_write_aliases:
+        found = [i for i, a in enumerate(info.args) if alias in a.alias_set]
+        if len(found) != 1:
+            return True
+        sources.append((found[0], info.args[found[0]].name))
+    return tuple(sources)
+
+
+def _written(plan, func, args, kwargs, out):
+    """The arguments an in-place or out= operator wrote into, returned as its results."""
+    picked = []
+    for index, name in plan:
+        if name is not None and name in kwargs:
+            picked.append(kwargs[name])
+        elif index < len(args):
+            picked.append(args[index])
+        else:  # passed in a way the plan did not foresee: torch's general fix-up
+            return return_and_correct_aliasing(func, args, kwargs, out)
+    return picked[0] if len(picked) == 1 else type(out)(picked)
 
 
 def _dispatch(func, args, kwargs):
@@ -192,16 +232,23 @@ def _dispatch(func, args, kwargs):
     if ours and cpu and func not in _MIXING_ALLOWED:
         raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
                            f"devices, npu:0 and cpu! (when checking argument in {func._schema.name})")
-    out = func(*_unwrap(args), **{k: _unwrap(v) for k, v in kwargs.items()})
+    out = func(*_unwrap_all(args), **{k: _unwrap(v) for k, v in kwargs.items()})
     if not wrap:
         return out
     out = _wrap(out)
-    aliases = _ALIASES.get(func)
-    if aliases is None:
-        aliases = _ALIASES[func] = any(r.alias_info is not None for r in func._schema.returns)
-    if ours and aliases:
-        out = return_and_correct_aliasing(func, args, kwargs, out)
-    return out
+    plan = _ALIASES.get(func, False)
+    if plan is False:
+        plan = _ALIASES[func] = _alias_plan(func)
+    if not ours or plan is None:
+        return out
+    if plan is True:
+        return return_and_correct_aliasing(func, args, kwargs, out)
+    return _written(plan, func, args, kwargs, out)
+
+
+def dispatch(func, args, kwargs):
+    """Run one operator as the stand-in does, for a mode that took its place (`taken_over`)."""
+    return _dispatch(func, args, kwargs)
 
 
 class _Mode(TorchDispatchMode):
@@ -233,6 +280,19 @@ def place(x):
 def to_cpu(x):
     """The values of any tensor, stand-in or not, as a plain CPU tensor (the tensor itself when plain)."""
     return x._elem.detach() if type(x) is StandIn else x
+
+
+@contextlib.contextmanager
+def taken_over():
+    """The stand-in's mode lifted off the mode stack for a window in which the mode pushed in its place
+    calls `dispatch` itself (the operator recorder): one Python dispatch per operator instead of two.
+    Yields whether it was lifted (only when it is the top mode, inside `on()`); put back on exit."""
+    stack = _get_current_dispatch_mode_stack()
+    if not stack or type(stack[-1]) is not _Mode:
+        yield False
+        return
+    with _pop_mode_temporarily():
+        yield True
 
 
 @contextlib.contextmanager

@@ -131,9 +131,9 @@ def _kill_everything_left(direct: bool = False):
     the whole process table is read only when some child is left."""
     for _ in range(50):
         pids = _children()
-        if pids is not None and not direct and pids:
-            pids = None  # children of our own: find their descendants too
-        if pids is None:
+        if pids is None:  # the children could not be listed: read the whole table
+            pids = _descendants()
+        elif pids and not direct:  # children of our own: find their descendants too
             pids = _descendants()
         if not pids:
             break
@@ -514,6 +514,7 @@ def warm_meta():
         m = torch.ones(2, 3).to("meta", copy=True)
         (m - m.max(1, keepdim=True).values).exp().sum(1, keepdim=True)
         torch.nn.functional.pad(m[None, None], (1, 1, 1, 1)).unfold(2, 2, 1)
+    routines.warm()  # meta imported more decompositions: read them again, before any fork
 
 
 def main():
