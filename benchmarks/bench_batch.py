@@ -34,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,19 +220,29 @@ def _verdicts(results: Path) -> dict:
             for student, row in document["students"].items() for ex, entry in row["exercises"].items()}
 
 
-def _ids(choice: str, course) -> list[str]:
-    """--exercises: core, all, or comma-separated ids."""
-    return (list(CORE_SEVEN) if choice == "core" else list(course.ids) if choice == "all"
-            else [i.strip() for i in choice.split(",") if i.strip()])
+def _ids(choice: str, course) -> list[str] | None:
+    """--exercises: core, all, or comma-separated ids; None, said on stderr, when an id is unknown."""
+    ids = (list(CORE_SEVEN) if choice == "core" else list(course.ids) if choice == "all"
+           else [i.strip() for i in choice.split(",") if i.strip()])
+    unknown = [i for i in ids if i not in course.ids]
+    if unknown:
+        print(f"--exercises: unknown {', '.join(unknown)}", file=sys.stderr)
+        return None
+    return ids
+
+
+def _subset(course, ids: list[str]):
+    """The part of the course a roster is built for (what build_roster reads)."""
+    return types.SimpleNamespace(exercises=[course.get(i) for i in ids])
 
 
 def compare_builds(args, course, devices, seed) -> int:
     """Grade one roster with the baseline build and this one, alternating, and print the ratios."""
     ids = _ids(args.exercises or "core", course)
-    unknown = [i for i in ids if i not in course.ids]
-    if unknown or not (args.baseline / "d2lcoach" / "__init__.py").is_file():
-        print(f"--exercises: unknown {', '.join(unknown)}" if unknown else
-              f"--baseline {args.baseline}: not a d2lcoach checkout", file=sys.stderr)
+    if ids is None:
+        return 2
+    if not (args.baseline / "d2lcoach" / "__init__.py").is_file():
+        print(f"--baseline {args.baseline}: not a d2lcoach checkout", file=sys.stderr)
         return 2
     jobs = args.jobs or default_jobs()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="d2lcoach-bench-"))
@@ -240,11 +251,8 @@ def compare_builds(args, course, devices, seed) -> int:
         print(f"{workdir}: already holds a roster; choose an empty folder", file=sys.stderr)
         return 2
 
-    class Subset:
-        exercises = [course.get(i) for i in ids]
-
     try:
-        stats = build_roster(roster, Subset, args.students, random.Random(0), clean=args.clean)
+        stats = build_roster(roster, _subset(course, ids), args.students, random.Random(0), clean=args.clean)
         print(f"roster: {args.students} students x {len(ids)} exercises; {stats}")
         print(f"machine: {jobs} job(s), {os.cpu_count()} cores; devices {', '.join(devices)}; seed {seed}; "
               f"load average at the start {os.getloadavg()[0]:.1f}")
@@ -330,15 +338,11 @@ def main(argv=None) -> int:
         print(f"{workdir}: already holds a roster or report; choose an empty folder", file=sys.stderr)
         return 2
     ids = _ids(args.exercises or "all", course)
-    if any(i not in course.ids for i in ids):
-        print(f"--exercises: unknown {', '.join(i for i in ids if i not in course.ids)}", file=sys.stderr)
+    if ids is None:
         return 2
 
-    class Subset:
-        exercises = [course.get(i) for i in ids]
-
     try:
-        stats = build_roster(roster, Subset, args.students, random.Random(0), clean=args.clean)
+        stats = build_roster(roster, _subset(course, ids), args.students, random.Random(0), clean=args.clean)
         pairs = args.students * len(ids)
         handed_in = pairs - stats["missing"]
         print(f"roster: {args.students} students x {len(ids)} exercises = {pairs} pairs; "
