@@ -123,7 +123,7 @@ class StandIn(torch.Tensor):
 
     @classmethod
     def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
-        return _dispatch(func, args, kwargs or {})
+        return dispatch(func, args, kwargs or {})
 
 
 StandIn.__name__ = StandIn.__qualname__ = "Tensor"
@@ -212,7 +212,9 @@ def _written(plan, func, args, kwargs, out):
     return picked[0] if len(picked) == 1 else type(out)(picked)
 
 
-def _dispatch(func, args, kwargs):
+def dispatch(func, args, kwargs):
+    """Run one operator as the stand-in does (its tensors' and its mode's `__torch_dispatch__`, and a
+    mode that took its mode's place: `taken_over`)."""
     ours, cpu = _devices(args)
     if kwargs:
         more = _devices(kwargs.values())
@@ -246,11 +248,6 @@ def _dispatch(func, args, kwargs):
     return _written(plan, func, args, kwargs, out)
 
 
-def dispatch(func, args, kwargs):
-    """Run one operator as the stand-in does, for a mode that took its place (`taken_over`)."""
-    return _dispatch(func, args, kwargs)
-
-
 class _Mode(TorchDispatchMode):
     """Catches factories that name the stand-in device and have no tensor argument (`torch.zeros`)."""
 
@@ -259,7 +256,7 @@ class _Mode(TorchDispatchMode):
         return False  # no torch.compile here; the default would import torch._dynamo (a second)
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        return _dispatch(func, args, kwargs or {})
+        return dispatch(func, args, kwargs or {})
 
 
 def warm():
